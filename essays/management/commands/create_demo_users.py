@@ -1,0 +1,44 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+# username, e-mail, staff?, group
+DEMO_USERS = [
+    ("student", "student@example.com", False, None),
+    ("teacher", "teacher@example.com", True, "Teachers"),
+    ("editor", "editor@example.com", True, "Editors"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or reset) the demo accounts: a student, a teacher and an editor, each with a "
+        "new random password, printed here. Only for local development: it refuses to run "
+        "unless DJANGO_DEBUG is on."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Demo accounts have known names and are for development only; "
+                "set DJANGO_DEBUG=1 to create them."
+            )
+        User = get_user_model()
+        lines = []
+        for username, email, is_staff, group_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username)
+            password = secrets.token_urlsafe(9)
+            user.email = email
+            user.is_staff = is_staff
+            user.set_password(password)
+            user.save()
+            if group_name:
+                group = Group.objects.filter(name=group_name).first()
+                if group is not None:
+                    user.groups.add(group)
+            lines.append(f"  {username:<8} {password}  ({'new' if created else 'password reset'})")
+        self.stdout.write("Demo accounts (username, password):")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,200 @@
+import re
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs are separated by blank lines; single line breaks stay inside a paragraph."""
+    return [part.strip() for part in PARAGRAPH_BREAK.split(text.strip()) if part.strip()]
+
+
+class SlugNamedQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SlugNamed(models.Model):
+    """A named thing with a unique slug: subjects, levels and tags."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    objects = SlugNamedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Subject(SlugNamed):
+    def get_absolute_url(self) -> str:
+        return f"{reverse('essays:catalogue')}?subject={self.slug}"
+
+
+class Level(SlugNamed):
+    """A qualification level: the PAPER of an essay document ("A Level", "AS Level", "GCSE")."""
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('essays:catalogue')}?level={self.slug}"
+
+
+class Tag(SlugNamed):
+    def get_absolute_url(self) -> str:
+        return f"{reverse('essays:catalogue')}?tag={self.slug}"
+
+
+class EssayStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class NoteKind(models.TextChoices):
+    PLAN = "plan", "Essay plan"
+    KEY_POINT = "key_point", "Key point"
+    EXAMINER_TIP = "examiner_tip", "Examiner tip"
+
+
+class EssayQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=EssayStatus.PUBLISHED)
+
+    def for_listing(self):
+        return self.select_related("subject", "level").prefetch_related("tags")
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Essay(models.Model):
+    Status = EssayStatus
+
+    headline = models.CharField(max_length=200, help_text="The page's title line.")
+    slug = models.SlugField(max_length=200, unique=True)
+    statement = models.TextField(
+        help_text="The quoted claim the student discusses, with its quotation marks."
+    )
+    command_word = models.CharField(
+        max_length=40, default="Discuss", help_text='What the student is asked to do: "Discuss".'
+    )
+    body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="essays")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="essays")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="essays")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    marks_available = models.PositiveSmallIntegerField(default=25)
+    time_allowed_minutes = models.PositiveSmallIntegerField(
+        default=45, verbose_name="time allowed (minutes)"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="essays_created",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EssayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "headline"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=EssayStatus.values),
+                name="essay_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(marks_available__gt=0), name="essay_marks_available_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_allowed_minutes__gt=0),
+                name="essay_time_allowed_positive",
+            ),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="essay_slug_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="essay_status_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def prompt(self) -> str:
+        """The question as the student answers it: the claim, then its command word."""
+        return f"{self.statement} {self.command_word}".strip()
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.body)
+
+
+class Note(models.Model):
+    Kind = NoteKind
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PLAN)
+    text = models.TextField()
+    phrases = models.TextField(
+        blank=True,
+        help_text=(
+            "Key points only: one phrase per line (a name, a date, a term) that shows a "
+            "response has made this point."
+        ),
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Notes are shown in this order.")
+
+    class Meta:
+        ordering = ["essay", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NoteKind.values),
+                name="note_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return self.essay.get_absolute_url()
+
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.text)
+
+    def phrase_list(self) -> list[str]:
+        return [line.strip() for line in self.phrases.splitlines() if line.strip()]

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from essays.views import healthz
+
+admin.site.site_header = "StudyHub administration"
+admin.site.site_title = "StudyHub admin"
+admin.site.index_title = "Library and marking"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("essays.urls")),
+]

@@ -1,0 +1,73 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from essays.models import Essay, Level, Note, Subject, Tag
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"student{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+        django_get_or_create = ["name"]
+
+    name = "History"
+    slug = factory.LazyAttribute(lambda subject: slugify(subject.name))
+
+
+class LevelFactory(SubjectFactory):
+    class Meta:
+        model = Level
+        django_get_or_create = ["name"]
+
+    name = "A Level"
+
+
+class TagFactory(SubjectFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class EssayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Essay
+        skip_postgeneration_save = True
+
+    headline = factory.Sequence(lambda n: f"Essay number {n}: a question of causes")
+    slug = factory.LazyAttribute(lambda essay: slugify(essay.headline))
+    statement = "‘The alliance system was the main cause of the First World War.’"
+    body = (
+        "The alliances turned a regional quarrel into a continental war.\n\n"
+        "Yet the alliances were not automatic, and Italy stayed neutral in 1914."
+    )
+    subject = factory.SubFactory(SubjectFactory)
+    level = factory.SubFactory(LevelFactory)
+    status = Essay.Status.DRAFT
+
+    @factory.post_generation
+    def tags(self, create, names, **kwargs):
+        if create and names:
+            self.tags.set([TagFactory(name=name) for name in names])
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Note
+
+    essay = factory.SubFactory(EssayFactory)
+    kind = Note.Kind.PLAN
+    text = "Alliances explain the spread of the war; German decisions explain its outbreak."
+    position = factory.Sequence(int)

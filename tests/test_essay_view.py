@@ -1,0 +1,50 @@
+import pytest
+
+from essays.models import Essay, Note
+from tests.factories import EssayFactory, NoteFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_essay_page_shows_prompt_paragraphs_notes_and_classification(client, published_essay):
+    NoteFactory(essay=published_essay, text="Plan: collective security.\n\nThen the Pact.")
+    NoteFactory(essay=published_essay, kind=Note.Kind.KEY_POINT, text="League of Nations, 1934")
+
+    response = client.get(published_essay.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert published_essay.headline in page
+    assert f"{published_essay.statement} Discuss" in page
+    assert "<p>The alliances turned a regional quarrel into a continental war.</p>" in page
+    assert "<p>Yet the alliances were not automatic" in page
+    assert "Essay plan" in page and "Plan: collective security." in page
+    assert "Key point" in page and "League of Nations, 1934" in page
+    assert "25 marks · 45 minutes" in page
+    assert 'href="/?tag=soviet-union"' in page
+    assert 'href="/?subject=history"' in page
+
+
+def test_essay_text_is_shown_as_text_never_as_html(client):
+    essay = EssayFactory(status="published", body="<script>alert('x')</script>\n\nSecond")
+    page = client.get(essay.get_absolute_url()).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+
+def test_drafts_and_unknown_essays_are_not_found(client):
+    draft = EssayFactory(status=Essay.Status.DRAFT)
+    for url in (draft.get_absolute_url(), "/essays/no-such-essay/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+def test_essay_page_queries_do_not_grow_with_notes_and_tags(client, django_assert_num_queries):
+    essay = EssayFactory(status="published", tags=["A"])
+    with django_assert_num_queries(3):
+        client.get(essay.get_absolute_url())
+    NoteFactory.create_batch(5, essay=essay)
+    essay.tags.add(*TagFactory.create_batch(5))
+    with django_assert_num_queries(3):
+        client.get(essay.get_absolute_url())
