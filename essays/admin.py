@@ -73,6 +73,10 @@ class EssayAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_search_document()
+
     @admin.action(description="Publish selected essays", permissions=["change"])
     def publish(self, request, queryset):
         changed = queryset.exclude(status=Essay.Status.PUBLISHED).update(

@@ -326,6 +326,7 @@ def import_document(document: EssayDocument, *, publish: bool = False) -> Import
                 plan.text = document.notes
                 plan.save(update_fields=["text"])
                 changes.append("notes")
+        essay.refresh_search_document()
 
     if created:
         return ImportResult(Outcome.CREATED, essay, changes)

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from essays.text import reading_minutes
+
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -113,6 +115,9 @@ class Essay(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Everything a search looks through, in lower case: kept up to date by
+    # refresh_search_document() whenever the essay, its notes or its tags change.
+    search_document = models.TextField(blank=True, editable=False)
 
     objects = EssayQuerySet.as_manager()
 
@@ -142,6 +147,7 @@ class Essay(models.Model):
     def save(self, *args, **kwargs):
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
+        self.search_document = self.build_search_document()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -161,6 +167,23 @@ class Essay(models.Model):
 
     def paragraphs(self) -> list[str]:
         return split_paragraphs(self.body)
+
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.body)
+
+    def build_search_document(self) -> str:
+        parts = [self.headline, self.statement, self.body]
+        if self.pk:
+            parts += [note.text for note in self.notes.all()]
+            parts += [tag.name for tag in self.tags.all()]
+        return "\n".join(parts).lower()
+
+    def refresh_search_document(self) -> None:
+        """Call after changing an essay's notes or tags, which save() cannot see."""
+        document = self.build_search_document()
+        if document != self.search_document:
+            self.search_document = document
+            Essay.objects.filter(pk=self.pk).update(search_document=document)
 
 
 class Note(models.Model):
@@ -198,3 +221,124 @@ class Note(models.Model):
 
     def phrase_list(self) -> list[str]:
         return [line.strip() for line in self.phrases.splitlines() if line.strip()]
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_student(self, student):
+        """A student's own responses: the only way student-facing code reaches a response."""
+        if not student.is_authenticated:
+            return self.none()
+        return self.filter(student=student)
+
+    def drafts(self):
+        return self.filter(status=ResponseStatus.DRAFT)
+
+    def submitted(self):
+        """Submitted and returned responses: every response a teacher may see."""
+        return self.exclude(status=ResponseStatus.DRAFT)
+
+
+class Response(models.Model):
+    """One student's answer to one essay's prompt: a draft until submitted, then read-only."""
+
+    Status = ResponseStatus
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="responses"
+    )
+    # Protected: an essay with students' work cannot be deleted (unpublish it instead).
+    essay = models.ForeignKey(Essay, on_delete=models.PROTECT, related_name="responses")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    word_count = models.PositiveIntegerField(default=0)
+    # Bumped on every save of the text; a save that names an older version is refused, so a
+    # stale tab never overwrites newer text.
+    version = models.PositiveIntegerField(default=0)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses_marked",
+    )
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ResponseStatus.values), name="response_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempt__gte=1), name="response_attempt_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ResponseStatus.DRAFT)
+                | models.Q(submitted_at__isnull=False),
+                name="response_submitted_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "essay"],
+                condition=models.Q(status=ResponseStatus.DRAFT),
+                name="response_one_draft_per_essay",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "essay", "attempt"], name="response_attempt_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["student", "-updated_at"], name="response_student_recent_idx"),
+            models.Index(fields=["essay", "status"], name="response_essay_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.essay} (attempt {self.attempt})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:response_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ResponseStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == ResponseStatus.RETURNED
+
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.body)
+
+
+class AttemptFirst(models.Model):
+    """A student's choice to write their own answer before reading the model essay."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempt_first_choices"
+    )
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-chosen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "essay"], name="attempt_first_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} attempts {self.essay} first"

@@ -168,7 +168,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "essays:catalogue"
+LOGOUT_REDIRECT_URL = "essays:catalogue"
+# A form sent with an expired security token gets its text shown back, not a bare error.
+CSRF_FAILURE_VIEW = "essays.views.csrf_failure"
 
 # Email: the console in development; SMTP when EMAIL_HOST is set.
 email_host = env_str("EMAIL_HOST")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from essays.views import healthz
+from essays.views import healthz, signup
 
 admin.site.site_header = "StudyHub administration"
 admin.site.site_title = "StudyHub admin"
@@ -9,6 +9,8 @@ admin.site.index_title = "Library and marking"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("essays.urls")),
 ]
