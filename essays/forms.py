@@ -3,8 +3,9 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import ProhibitNullCharactersValidator
 
-from essays.services import MAX_CHARACTERS
+from essays.services import MAX_CHARACTERS, NUL_MESSAGE
 
 
 class SignupForm(UserCreationForm):
@@ -43,3 +44,10 @@ class ResponseForm(forms.Form):
     )
     attempt = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.validators = [
+            v for v in body.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ] + [ProhibitNullCharactersValidator(message=NUL_MESSAGE)]

@@ -23,6 +23,12 @@ MAX_CHARACTERS = 200_000
 MAX_COUNTED_GAP = timedelta(minutes=5)
 
 
+NUL_MESSAGE = (
+    "Your text contains a NUL character, which cannot be saved. "
+    "It usually comes from pasting out of another program: retype that part."
+)
+
+
 class StaleDraft(Exception):
     """The draft changed since this copy of it was loaded (another tab or device saved)."""
 
@@ -48,11 +54,7 @@ class SaveResult:
 def check_text(body: str) -> None:
     """Refuse what can never be stored: NUL characters and text beyond any essay's length."""
     if "\x00" in body:
-        raise ValidationError(
-            "Your text contains a NUL character, which cannot be saved. "
-            "It usually comes from pasting out of another program: retype that part.",
-            code="nul",
-        )
+        raise ValidationError(NUL_MESSAGE, code="nul")
     if len(body) > MAX_CHARACTERS:
         raise ValidationError(
             f"Your text is {len(body):,} characters long; StudyHub keeps up to {MAX_CHARACTERS:,}.",

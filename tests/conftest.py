@@ -45,3 +45,14 @@ def seed_document() -> Path:
     """The seed essay document: in ../shared/seeds beside the repository, or its copy here."""
     seeds = sorted(SEED_DIR.glob("*.txt"))
     return seeds[0] if seeds else DOCUMENTS_DIR / "stalin-foreign-policy.txt"
+
+
+@pytest.fixture
+def student(db):
+    return UserFactory(username="amira")
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client

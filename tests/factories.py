@@ -1,8 +1,10 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 
-from essays.models import Essay, Level, Note, Subject, Tag
+from essays.models import Essay, Level, Note, Response, Subject, Tag
+from essays.text import count_words
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -71,3 +73,19 @@ class NoteFactory(factory.django.DjangoModelFactory):
     kind = Note.Kind.PLAN
     text = "Alliances explain the spread of the war; German decisions explain its outbreak."
     position = factory.Sequence(int)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    student = factory.SubFactory(UserFactory)
+    essay = factory.SubFactory(EssayFactory, status=Essay.Status.PUBLISHED)
+    attempt = 1
+    body = "Stalin wanted security above all.\n\nCollective security failed at Munich in 1938."
+    word_count = factory.LazyAttribute(lambda response: count_words(response.body))
+    version = 1
+    status = Response.Status.DRAFT
+    submitted_at = factory.LazyAttribute(
+        lambda response: None if response.status == Response.Status.DRAFT else timezone.now()
+    )

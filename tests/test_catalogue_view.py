@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from essays.models import Essay
-from tests.factories import EssayFactory, LevelFactory, SubjectFactory
+from tests.factories import EssayFactory, LevelFactory, NoteFactory, SubjectFactory
 
 pytestmark = pytest.mark.django_db
 CATALOGUE = reverse("essays:catalogue")
@@ -86,3 +86,107 @@ def test_query_count_does_not_grow_with_the_essays_shown(client, django_assert_n
         EssayFactory(status="published", tags=[f"Tag {n}", "Two"])
     with django_assert_num_queries(6):
         client.get(CATALOGUE)
+
+
+# Search
+
+
+@pytest.fixture
+def library():
+    history, economics = SubjectFactory(name="History"), SubjectFactory(name="Economics")
+    EssayFactory(
+        headline="Collective security and the League",
+        statement="‘Collective security failed because of the League of Nations.’",
+        body="The League of Nations could not stop aggression in the 1930s.",
+        subject=history,
+        status="published",
+        tags=["Interwar diplomacy"],
+    )
+    EssayFactory(
+        headline="Stalin's foreign policy",
+        statement="‘Stalin’s main aim was to defend the Soviet Union.’",
+        body="The Soviet Union joined the League of Nations in 1934 and sought collective "
+        "security against Germany.",
+        subject=history,
+        status="published",
+        tags=["Soviet Union"],
+    )
+    EssayFactory(
+        headline="Minimum wage",
+        statement="‘Raising the minimum wage increases unemployment.’",
+        body="A monopsony employer can pay below the marginal revenue product.",
+        subject=economics,
+        status="published",
+        tags=["Labour markets"],
+    )
+    EssayFactory(headline="Unpublished League draft", body="League of Nations", status="draft")
+
+
+def test_search_ranks_the_best_match_first_and_skips_drafts(client, library):
+    response = client.get(CATALOGUE, {"q": "collective security"})
+    assert headlines(response) == ["Collective security and the League", "Stalin's foreign policy"]
+    assert "Two essays matching “collective security”" in response.content.decode()
+
+
+def test_search_covers_notes_and_tag_names(client, library):
+    essay = EssayFactory(headline="Versailles", status="published", tags=["Peace treaties"])
+    NoteFactory(essay=essay, text="Keynes: The Economic Consequences of the Peace")
+    essay.refresh_search_document()
+    assert headlines(client.get(CATALOGUE, {"q": "Keynes"})) == ["Versailles"]
+    assert headlines(client.get(CATALOGUE, {"q": "peace treaties"})) == ["Versailles"]
+
+
+def test_results_quote_where_the_words_matched(client, library):
+    page = client.get(CATALOGUE, {"q": "monopsony"}).content.decode()
+    assert "A <mark>monopsony</mark> employer can pay" in page
+
+
+def test_search_combines_with_filters_and_facets_count_the_results(client, library):
+    response = client.get(CATALOGUE, {"q": "league", "subject": "history"})
+    assert len(headlines(response)) == 2
+    facets = response.context["facets"]
+    assert {f["name"]: f["essays"] for f in facets["subject"]} == {"History": 2}
+    assert {f["name"]: f["essays"] for f in facets["tag"]} == {
+        "Interwar diplomacy": 1,
+        "Soviet Union": 1,
+    }
+
+
+def test_facets_count_essays_and_link_to_combined_filters(client, library):
+    response = client.get(CATALOGUE, {"subject": "history"})
+    facets = response.context["facets"]
+    # The subject list ignores the chosen subject, so another can be picked instead.
+    assert {f["name"]: f["essays"] for f in facets["subject"]} == {"Economics": 1, "History": 2}
+    page = response.content.decode()
+    assert 'href="?subject=history&amp;tag=soviet-union"' in page
+    assert 'href="?"' in page  # the chosen subject links to removing it
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "zzzz-nothing",
+        "'; DROP TABLE essays_essay; --",
+        "<script>alert(1)</script>",
+        "x" * 5000,
+        "%_%",
+        "!!!",
+    ],
+)
+def test_odd_searches_answer_calmly(client, library, query):
+    response = client.get(CATALOGUE, {"q": query})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "No published essays match" in page
+    assert Essay.objects.count() == 4
+
+
+def test_search_query_count_does_not_grow(client, library, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        client.get(CATALOGUE, {"q": "league"})
+    for n in range(12):
+        EssayFactory(body=f"The League, essay {n}", status="published", tags=[f"T{n}"])
+    with django_assert_num_queries(6):
+        response = client.get(CATALOGUE, {"q": "league"})
+    assert len(headlines(response)) == 14

@@ -1,7 +1,8 @@
 import pytest
 
+from essays import services
 from essays.models import Essay, Note
-from tests.factories import EssayFactory, NoteFactory, TagFactory
+from tests.factories import EssayFactory, NoteFactory, ResponseFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,42 @@ def test_essay_page_queries_do_not_grow_with_notes_and_tags(client, django_asser
     essay.tags.add(*TagFactory.create_batch(5))
     with django_assert_num_queries(3):
         client.get(essay.get_absolute_url())
+
+
+def test_visitors_are_invited_to_log_in_to_write(client, published_essay):
+    page = client.get(published_essay.get_absolute_url()).content.decode()
+    assert "Log in to write a response" in page
+    assert f"/accounts/login/?next=/essays/{published_essay.slug}/respond/" in page
+
+
+def test_students_see_their_attempts_and_a_way_to_continue(client, published_essay):
+    response = ResponseFactory(essay=published_essay, status="submitted")
+    ResponseFactory(essay=published_essay, student=response.student, attempt=2)
+    client.force_login(response.student)
+    page = client.get(published_essay.get_absolute_url()).content.decode()
+    assert "Your attempts" in page
+    assert "Attempt 1" in page and "Submitted" in page
+    assert "Continue attempt 2" in page
+
+
+def test_attempt_first_hides_the_model_essay_until_submission(client, published_essay):
+    student = UserFactory()
+    client.force_login(student)
+    NoteFactory(essay=published_essay, text="The plan: Munich 1938")
+    url = published_essay.get_absolute_url()
+    assert "Attempt first" in client.get(url).content.decode()
+
+    response = client.post(f"{url}attempt-first/")
+    assert response.status_code == 302 and response.url == f"{url}respond/"
+    page = client.get(url).content.decode()
+    assert "The model essay is hidden" in page
+    assert "The plan: Munich 1938" not in page
+    assert "The alliances turned" not in page
+    assert f"{published_essay.statement} Discuss" in page
+
+    draft = services.save_draft(
+        student=student, essay=published_essay, body="My go", attempt=1, version=0
+    ).response
+    services.submit_response(student=student, response_id=draft.pk)
+    page = client.get(url).content.decode()
+    assert "The plan: Munich 1938" in page

@@ -1,0 +1,93 @@
+"""My work: the student's own responses, and nobody else's."""
+
+import pytest
+from django.urls import reverse
+
+from essays.models import Response
+from tests.factories import EssayFactory, ResponseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+MY_WORK = reverse("essays:response_list")
+
+
+def test_my_work_lists_own_responses_newest_first(student_client, student, freezer):
+    versailles = EssayFactory(headline="Versailles", status="published")
+    stalin = EssayFactory(headline="Stalin", status="published")
+    ResponseFactory(student=student, essay=versailles, status="submitted")
+    freezer.tick(60)
+    ResponseFactory(student=student, essay=stalin, body="Draft words here")
+    ResponseFactory(essay=stalin, body="Another student's")
+
+    response = student_client.get(MY_WORK)
+    rows = list(response.context["responses"])
+    assert [r.essay.headline for r in rows] == ["Stalin", "Versailles"]
+    page = response.content.decode()
+    assert "Draft" in page and "Submitted" in page
+    assert "Another student" not in page
+
+
+def test_my_work_shows_the_mark_only_once_returned(student_client, student):
+    essay = EssayFactory(status="published")
+    ResponseFactory(student=student, essay=essay, status="submitted", mark=18, attempt=1)
+    page = student_client.get(MY_WORK).content.decode()
+    assert "18 / 25" not in page
+    Response.objects.update(status="returned")
+    page = student_client.get(MY_WORK).content.decode()
+    assert "18 / 25" in page
+
+
+def test_my_work_query_count_does_not_grow(student_client, student, django_assert_num_queries):
+    ResponseFactory(student=student)
+    with django_assert_num_queries(3) as first:
+        student_client.get(MY_WORK)
+    ResponseFactory.create_batch(10, student=student, essay__status="published")
+    with django_assert_num_queries(len(first.captured_queries)):
+        student_client.get(MY_WORK)
+
+
+def test_my_work_needs_a_login(client):
+    response = client.get(MY_WORK)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_a_response_is_only_for_its_owner(client, student):
+    response = ResponseFactory(student=student, status="submitted", body="My private answer")
+    url = response.get_absolute_url()
+    intruder = UserFactory(username="intruder")
+    client.force_login(intruder)
+    for path in (url, reverse("essays:response_compare", args=[response.pk])):
+        assert client.get(path).status_code == 404
+    assert client.get(reverse("essays:response_detail", args=[999999])).status_code == 404
+
+    client.force_login(student)
+    page = client.get(url).content.decode()
+    assert "My private answer" in page
+
+
+def test_feedback_is_hidden_until_the_response_is_returned(student_client, student):
+    response = ResponseFactory(
+        student=student, status="submitted", level=4, mark=18, feedback="Sharper judgement."
+    )
+    page = student_client.get(response.get_absolute_url()).content.decode()
+    assert "Sharper judgement" not in page and "18 / 25" not in page
+
+    Response.objects.filter(pk=response.pk).update(status="returned")
+    page = student_client.get(response.get_absolute_url()).content.decode()
+    assert "Your teacher's feedback" in page
+    assert "Level 4 · 18 / 25 marks" in page
+    assert "Sharper judgement." in page
+
+
+def test_compare_puts_the_answer_beside_the_model_essay(student_client, student):
+    response = ResponseFactory(student=student, status="submitted", body="My answer.")
+    page = student_client.get(reverse("essays:response_compare", args=[response.pk]))
+    text = page.content.decode()
+    assert "Your answer (attempt 1" in text and "My answer." in text
+    assert "Model essay" in text and response.essay.paragraphs()[0] in text
+
+
+def test_a_draft_cannot_be_compared_yet(student_client, student):
+    draft = ResponseFactory(student=student)
+    assert (
+        student_client.get(reverse("essays:response_compare", args=[draft.pk])).status_code == 404
+    )
