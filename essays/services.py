@@ -137,6 +137,9 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
                 raise NotADraft(edited)
             raise StaleDraft(draft)
         if draft.version != version:
+            if draft.body == body:
+                # Another tab already saved exactly this text: nothing to choose between.
+                return SaveResult(draft, created)
             raise StaleDraft(draft)
 
         now = timezone.now()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.factories import EssayFactory, UserFactory
 
@@ -10,10 +11,24 @@ SEED_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "documents"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file, as production does, not a shared in-memory one: the
+    browser tests' server thread and the tests then wait for each other's writes instead of
+    failing with "database table is locked"."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("database") / "studyhub-tests.sqlite3"
+        )
+
+
 @pytest.fixture(autouse=True)
 def test_settings(settings):
-    # Tests talk plain HTTP to the test client; production redirects to HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
+    # Tests talk plain HTTP (see DJANGO_SECURE_SSL_REDIRECT in pyproject.toml), so cookies
+    # must not be limited to HTTPS.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
     # Hashed static file names need collectstatic; tests use the plain storage.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -56,3 +71,11 @@ def student(db):
 def student_client(client, student):
     client.force_login(student)
     return client
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: their server needs committed data, so the database is emptied
+    after each of them, and the rows data migrations made (the Editors and Teachers groups)
+    would be missing for tests that came after."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

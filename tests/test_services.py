@@ -43,6 +43,13 @@ def test_a_save_from_a_stale_copy_changes_nothing(student, essay):
     assert Response.objects.get().body == "Tab A's newer text"
 
 
+def test_a_stale_copy_holding_the_same_text_is_simply_acknowledged(student, essay):
+    save(student, essay, "Same words")
+    save(student, essay, "Same words, more", version=1)
+    draft = save(student, essay, "Same words, more", version=1)
+    assert (draft.version, draft.body) == (2, "Same words, more")
+
+
 def test_a_second_tab_starting_the_same_essay_gets_a_conflict_not_a_second_draft(student, essay):
     save(student, essay, "Tab A")
     with pytest.raises(services.StaleDraft):

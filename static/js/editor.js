@@ -27,8 +27,9 @@
   var state = {
     attempt: parseInt(attemptInput.value, 10),
     version: parseInt(versionInput.value, 10),
-    // The text the server holds; unknown when the page opened with text it has not saved.
-    savedBody: config.unsaved ? null : textarea.value,
+    // The text the server holds (as the page was sent); unknown when the page opened with text
+    // the server has not saved.
+    savedBody: config.unsaved ? null : textarea.defaultValue,
     inFlight: null,
     timer: null,
     retryDelay: 0,
@@ -510,9 +511,12 @@
   updateWordCount();
   if (!takeOverServerConflict()) {
     restoreFromBrowser();
-    if (config.unsaved) {
+    if (textarea.value !== state.savedBody) {
+      // Typed before this script arrived, or sent back by the server unsaved.
+      writeLocal();
       save();
     }
   }
   setUpTimer();
+  form.dataset.ready = "true";
 })();

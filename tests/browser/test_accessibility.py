@@ -1,0 +1,53 @@
+"""axe-core finds no WCAG 2.2 A or AA violations on the pages students use, on a phone too."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import log_in
+from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
+
+# serialized_rollback: the groups made by data migrations are put back after each test.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def assert_accessible(page):
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_student_pages_have_no_accessibility_violations(page, site, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    essay = EssayFactory(status="published", tags=["Soviet Union"])
+    NoteFactory(essay=essay)
+    student = UserFactory(username="sam", password="correct horse battery staple")
+    submitted = ResponseFactory(student=student, essay=essay, status="submitted")
+
+    for path in ("/", "/?q=alliances", "/accounts/login/", "/accounts/signup/"):
+        page.goto(f"{site}{path}")
+        assert_accessible(page)
+
+    log_in(page, site, "sam")
+    for path in (
+        essay.get_absolute_url(),
+        f"/essays/{essay.slug}/respond/",
+        "/responses/",
+        submitted.get_absolute_url(),
+        f"/responses/{submitted.pk}/compare/",
+    ):
+        page.goto(f"{site}{path}")
+        assert_accessible(page)
+
+
+def test_the_menu_works_on_a_phone_with_the_keyboard(page, site):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{site}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    menu = page.get_by_role("button", name="Show or hide the menu")
+    menu.focus()
+    page.keyboard.press("Enter")
+    log_in_link = page.get_by_role("link", name="Log in")
+    log_in_link.wait_for(state="visible")
+    assert log_in_link.is_visible()
