@@ -33,7 +33,11 @@ class LevelAdmin(EssayCountAdmin):
 
 @admin.register(Tag)
 class TagAdmin(EssayCountAdmin):
-    pass
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Tag names are searchable: renaming a tag refreshes its essays' search text.
+        for essay in obj.essays.prefetch_related("notes", "tags"):
+            essay.refresh_search_document()
 
 
 class NoteInline(admin.StackedInline):

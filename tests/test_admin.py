@@ -190,3 +190,13 @@ def test_note_kinds_offered_in_admin_are_the_database_choices(admin_client, libr
     page = response.content.decode()
     for kind in Note.Kind:
         assert f'value="{kind.value}"' in page
+
+
+def test_renaming_a_tag_makes_essays_findable_by_the_new_name(admin_client):
+    essay = EssayFactory(headline="Versailles", status="published", tags=["Germany"])
+    tag = essay.tags.get()
+    admin_client.post(
+        admin_url(Tag, "change", tag.pk), {"name": "Weimar Republic", "slug": "weimar"}
+    )
+    response = admin_client.get("/", {"q": "weimar"})
+    assert [e.headline for e in response.context["essays"]] == ["Versailles"]

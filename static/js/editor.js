@@ -66,7 +66,7 @@
   // What the student sees
 
   function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
   }
 
   function setStatus(text, kind) {
