@@ -1,9 +1,15 @@
+import itertools
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Coalesce, Now
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from essays.models import Essay, Level, Note, Subject, Tag
+from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag
 
 
 class EssayCountAdmin(admin.ModelAdmin):
@@ -40,6 +46,94 @@ class TagAdmin(EssayCountAdmin):
             essay.refresh_search_document()
 
 
+class EssayAdminForm(forms.ModelForm):
+    class Meta:
+        model = Essay
+        fields = [
+            "headline",
+            "slug",
+            "statement",
+            "command_word",
+            "body",
+            "subject",
+            "level",
+            "tags",
+            "status",
+            "marks_available",
+            "time_allowed_minutes",
+            "mark_scheme",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        scheme = cleaned.get("mark_scheme") or MarkScheme.objects.default()
+        marks = cleaned.get("marks_available")
+        if scheme and marks and scheme.max_mark != marks:
+            field = "mark_scheme" if cleaned.get("mark_scheme") else "marks_available"
+            self.add_error(
+                field,
+                f"{scheme} is marked out of {scheme.max_mark}, but this essay is out of "
+                f"{marks}. Choose a scheme with the same maximum.",
+            )
+        return cleaned
+
+
+class MarkLevelFormSet(forms.BaseInlineFormSet):
+    """Levels' bands must not overlap, leave no gaps, and run from 0 or 1 to the maximum."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        bands = sorted(
+            (
+                form.cleaned_data["min_mark"],
+                form.cleaned_data["max_mark"],
+                form.cleaned_data["number"],
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        if not bands:
+            raise ValidationError("A mark scheme needs at least one level.")
+        maximum = self.instance.max_mark
+        problems = []
+        if bands[0][0] not in (0, 1):
+            problems.append(f"The lowest band starts at {bands[0][0]}; start it at 0 or 1.")
+        for (_, high, number), (next_low, _, next_number) in itertools.pairwise(bands):
+            if next_low <= high:
+                problems.append(f"Levels {number} and {next_number} overlap.")
+            elif next_low > high + 1:
+                problems.append(f"No level covers marks {high + 1}–{next_low - 1}.")
+        if bands[-1][1] != maximum:
+            problems.append(f"The highest band ends at {bands[-1][1]}; end it at {maximum}.")
+        numbers = [number for _, _, number in bands]
+        if numbers != sorted(numbers):
+            problems.append("Higher levels must have higher marks.")
+        if problems:
+            raise ValidationError(problems)
+
+
+class MarkLevelInline(admin.TabularInline):
+    model = MarkLevel
+    formset = MarkLevelFormSet
+    extra = 0
+    fields = ["number", "min_mark", "max_mark", "descriptor"]
+
+
+@admin.register(MarkScheme)
+class MarkSchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "max_mark", "is_default", "level_count"]
+    inlines = [MarkLevelInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(level_count=Count("levels"))
+
+    @admin.display(description="levels", ordering="level_count")
+    def level_count(self, obj) -> int:
+        return obj.level_count
+
+
 class NoteInline(admin.StackedInline):
     model = Note
     extra = 0
@@ -49,7 +143,7 @@ class NoteInline(admin.StackedInline):
 
 @admin.register(Essay)
 class EssayAdmin(admin.ModelAdmin):
-    list_display = ["headline", "subject", "level", "status", "updated_at"]
+    list_display = ["headline", "subject", "level", "status", "updated_at", "marks_report"]
     list_filter = ["status", "subject", "level", "tags"]
     list_select_related = ["subject", "level"]
     search_fields = ["headline", "statement", "body", "notes__text"]
@@ -62,7 +156,10 @@ class EssayAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["headline", "slug", "statement", "command_word", "body"]}),
         ("Classification", {"fields": ["subject", "level", "tags"]}),
-        ("Timed practice", {"fields": ["marks_available", "time_allowed_minutes"]}),
+        (
+            "Timed practice and marking",
+            {"fields": ["marks_available", "time_allowed_minutes", "mark_scheme"]},
+        ),
         (
             "Publication",
             {
@@ -71,6 +168,13 @@ class EssayAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    form = EssayAdminForm
+
+    @admin.display(description="marks")
+    def marks_report(self, obj) -> str:
+        url = reverse("admin:essays_response_report", args=[obj.pk])
+        return format_html('<a href="{}">Report and CSV</a>', url)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -109,3 +213,7 @@ class EssayAdmin(admin.ModelAdmin):
             % changed,
             messages.SUCCESS,
         )
+
+
+# Marking lives in its own module; importing it registers ResponseAdmin.
+from essays import admin_responses  # noqa: E402, F401

@@ -62,6 +62,85 @@ class Tag(SlugNamed):
         return f"{reverse('essays:catalogue')}?tag={self.slug}"
 
 
+class MarkSchemeQuerySet(models.QuerySet):
+    def default(self):
+        return self.filter(is_default=True).first()
+
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class MarkLevelQuerySet(models.QuerySet):
+    def get_by_natural_key(self, scheme_name, number):
+        return self.get(scheme__name=scheme_name, number=number)
+
+
+class MarkScheme(models.Model):
+    """Levels of response: a teacher picks the best-fit level, then a mark inside its band."""
+
+    name = models.CharField(max_length=120, unique=True)
+    max_mark = models.PositiveSmallIntegerField(default=25)
+    is_default = models.BooleanField(
+        default=False, help_text="Used for every essay that is not given a scheme of its own."
+    )
+
+    objects = MarkSchemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="markscheme_one_default",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_mark__gt=0), name="markscheme_max_mark_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+    def level_for(self, number: int):
+        return next((level for level in self.levels.all() if level.number == number), None)
+
+
+class MarkLevel(models.Model):
+    scheme = models.ForeignKey(MarkScheme, on_delete=models.CASCADE, related_name="levels")
+    number = models.PositiveSmallIntegerField()
+    min_mark = models.PositiveSmallIntegerField()
+    max_mark = models.PositiveSmallIntegerField()
+    descriptor = models.TextField()
+
+    objects = MarkLevelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "number"], name="marklevel_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(min_mark__lte=models.F("max_mark")),
+                name="marklevel_band_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Level {self.number} ({self.band})"
+
+    @property
+    def band(self) -> str:
+        return f"{self.min_mark}–{self.max_mark}"
+
+    def natural_key(self):
+        return (self.scheme.name, self.number)
+
+    natural_key.dependencies = ["essays.markscheme"]
+
+
 class EssayStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -101,6 +180,14 @@ class Essay(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="essays")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     marks_available = models.PositiveSmallIntegerField(default=25)
+    mark_scheme = models.ForeignKey(
+        MarkScheme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="essays",
+        help_text="Leave empty to use the default mark scheme.",
+    )
     time_allowed_minutes = models.PositiveSmallIntegerField(
         default=45, verbose_name="time allowed (minutes)"
     )
@@ -170,6 +257,12 @@ class Essay(models.Model):
 
     def reading_minutes(self) -> int:
         return reading_minutes(self.body)
+
+    def get_mark_scheme(self) -> MarkScheme | None:
+        return self.mark_scheme or MarkScheme.objects.default()
+
+    def key_points(self) -> list["Note"]:
+        return [note for note in self.notes.all() if note.kind == NoteKind.KEY_POINT]
 
     def build_search_document(self) -> str:
         parts = [self.headline, self.statement, self.body]
@@ -276,6 +369,13 @@ class Response(models.Model):
         blank=True,
         related_name="responses_marked",
     )
+    # When the student first opened the returned response (the nav counts unseen feedback).
+    feedback_seen_at = models.DateTimeField(null=True, blank=True)
+    # Worked out on submission: the share of the response's word 5-grams found in the model
+    # essay, and the essay's key points (note ids) the response makes.
+    similarity = models.FloatField(null=True, blank=True)
+    key_points_covered = models.JSONField(default=list, blank=True)
+    key_points_total = models.PositiveSmallIntegerField(default=0)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -301,7 +401,18 @@ class Response(models.Model):
             models.UniqueConstraint(
                 fields=["student", "essay", "attempt"], name="response_attempt_unique"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ResponseStatus.RETURNED)
+                | models.Q(mark__isnull=False, returned_at__isnull=False),
+                name="response_returned_is_marked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(similarity__isnull=True)
+                | models.Q(similarity__gte=0, similarity__lte=1),
+                name="response_similarity_share",
+            ),
         ]
+        permissions = [("export_marks", "Can export marks")]
         indexes = [
             models.Index(fields=["student", "-updated_at"], name="response_student_recent_idx"),
             models.Index(fields=["essay", "status"], name="response_essay_status_idx"),
@@ -323,6 +434,10 @@ class Response(models.Model):
 
     def paragraphs(self) -> list[str]:
         return split_paragraphs(self.body)
+
+    @property
+    def key_points_made(self) -> int:
+        return len(self.key_points_covered)
 
 
 class AttemptFirst(models.Model):

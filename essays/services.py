@@ -5,16 +5,21 @@ never overwrites newer text, and submission is idempotent so that a double click
 submission.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from essays.models import AttemptFirst, Essay, Response
+from essays import feedback
+from essays.models import AttemptFirst, Essay, MarkLevel, Note, Response
 from essays.text import count_words
+
+logger = logging.getLogger(__name__)
 
 MAX_WORDS = 15_000
 # Far above MAX_WORDS of real prose; refuses pasted megabytes without losing an essay.
@@ -178,8 +183,118 @@ def submit_response(*, student, response_id: int, version: int | None = None) ->
         response.word_count = check_submittable(response.body)
         response.status = Response.Status.SUBMITTED
         response.submitted_at = timezone.now()
-        response.save(update_fields=["status", "submitted_at", "word_count"])
+        record_instant_feedback(response)
+        response.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "word_count",
+                "similarity",
+                "key_points_covered",
+                "key_points_total",
+            ]
+        )
     return response
+
+
+def record_instant_feedback(response: Response) -> None:
+    """Work out, for a response being submitted, which of the essay's key points it makes and
+    how much of it is shared word for word with the model essay."""
+    essay = response.essay
+    key_points = [
+        feedback.KeyPoint(id=note.pk, text=note.text, phrases=tuple(note.phrase_list()))
+        for note in essay.notes.filter(kind=Note.Kind.KEY_POINT)
+    ]
+    response.key_points_covered = feedback.covered_key_points(response.body, key_points)
+    response.key_points_total = len(key_points)
+    response.similarity = feedback.similarity(response.body, essay.body)
+
+
+# Marking
+
+
+def check_mark(*, essay: Essay, level: int | None, mark: int | None) -> MarkLevel | None:
+    """A mark is given by choosing the best-fit level, then a mark inside that level's band.
+    Returns the level, or raises ValidationError saying what is wrong (by field)."""
+    if mark is None:
+        raise ValidationError({"mark": "Give a mark before returning the response."})
+    if mark > essay.marks_available:
+        raise ValidationError(
+            {"mark": f"This essay is out of {essay.marks_available}; {mark} is too many."}
+        )
+    scheme = essay.get_mark_scheme()
+    if scheme is None:
+        return None
+    if level is None:
+        raise ValidationError({"level": "Choose the level that best fits the response."})
+    chosen = scheme.level_for(level)
+    if chosen is None:
+        raise ValidationError({"level": f"{scheme} has no level {level}."})
+    if not chosen.min_mark <= mark <= chosen.max_mark:
+        raise ValidationError(
+            {
+                "mark": f"Level {chosen.number} is {chosen.min_mark}–{chosen.max_mark} marks; "
+                f"{mark} is outside it. Choose another level or a mark inside the band."
+            }
+        )
+    return chosen
+
+
+def return_response(*, response: Response, teacher, site_url: str) -> bool:
+    """Return a marked response to its student, stamping who and when, and email them.
+    Returns False (and changes nothing) for a draft or an unmarked response."""
+    if response.is_draft or response.mark is None:
+        return False
+    check_mark(essay=response.essay, level=response.level, mark=response.mark)
+    with transaction.atomic():
+        updated = (
+            Response.objects.submitted()
+            .filter(pk=response.pk)
+            .update(
+                status=Response.Status.RETURNED,
+                returned_at=timezone.now(),
+                marked_by=teacher,
+                feedback_seen_at=None,
+            )
+        )
+        if updated:
+            response.refresh_from_db()
+            transaction.on_commit(lambda: email_returned_response(response, site_url=site_url))
+    return bool(updated)
+
+
+def email_returned_response(response: Response, *, site_url: str) -> None:
+    """Tell the student their work is back. A mail server that is down is logged, not raised:
+    the response is returned either way, and the student sees it on My work."""
+    student = response.student
+    if not student.email:
+        return
+    link = f"{site_url.rstrip('/')}{response.get_absolute_url()}"
+    try:
+        send_returned_email(response, student, link)
+    except Exception:
+        logger.exception("Could not email %s about returned response %s", student, response.pk)
+
+
+def send_returned_email(response: Response, student, link: str) -> None:
+    send_mail(
+        subject=f"Your essay has been marked: {response.essay.headline}",
+        message=(
+            f"Hello {student.get_username()},\n\n"
+            f"Your teacher has marked attempt {response.attempt} of "
+            f'"{response.essay.headline}" and returned it with feedback.\n\n'
+            f"Read it here: {link}\n\nStudyHub"
+        ),
+        from_email=None,
+        recipient_list=[student.email],
+        fail_silently=False,
+    )
+
+
+def mark_feedback_seen(response: Response) -> None:
+    if response.is_returned and response.feedback_seen_at is None:
+        response.feedback_seen_at = timezone.now()
+        Response.objects.filter(pk=response.pk).update(feedback_seen_at=response.feedback_seen_at)
 
 
 def choose_attempt_first(*, student, essay: Essay) -> None:

@@ -15,4 +15,9 @@ urlpatterns = [
     path("responses/", views.response_list, name="response_list"),
     path("responses/<int:pk>/", views.response_detail, name="response_detail"),
     path("responses/<int:pk>/compare/", views.response_compare, name="response_compare"),
+    path(
+        "responses/<int:pk>/changes/<int:earlier_pk>/",
+        views.response_changes,
+        name="response_changes",
+    ),
 ]

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from essays import search, services
 from essays.forms import ResponseForm, SignupForm
-from essays.models import Essay, Level, Response, Subject, Tag
-from essays.text import count_words
+from essays.models import Essay, Level, Note, Response, Subject, Tag
+from essays.text import count_words, text_changes
 
 logger = logging.getLogger(__name__)
 
@@ -441,12 +441,22 @@ def new_attempt(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def response_list(request: HttpRequest) -> HttpResponse:
-    responses = (
+    """The student's responses, attempts at the same essay together, most recent work first."""
+    responses = list(
         Response.objects.for_student(request.user)
         .select_related("essay")
         .order_by("-updated_at", "-pk")
     )
-    return render(request, "essays/response_list.html", {"responses": responses})
+    groups: dict[int, list[Response]] = {}
+    for response in responses:
+        groups.setdefault(response.essay_id, []).append(response)
+    essays = [
+        {"essay": attempts[0].essay, "attempts": sorted(attempts, key=lambda r: -r.attempt)}
+        for attempts in groups.values()
+    ]
+    return render(
+        request, "essays/response_list.html", {"responses": responses, "essays": essays}
+    )
 
 
 def own_response(request: HttpRequest, pk: int) -> Response:
@@ -462,7 +472,41 @@ def own_response(request: HttpRequest, pk: int) -> Response:
 @require_safe
 def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = own_response(request, pk)
-    return render(request, "essays/response_detail.html", {"response": response})
+    services.mark_feedback_seen(response)
+    context = {"response": response}
+    if not response.is_draft:
+        # Key points are shown only once the student has submitted (never while drafting).
+        covered = set(response.key_points_covered)
+        points = list(response.essay.notes.filter(kind=Note.Kind.KEY_POINT))
+        context["points_made"] = [p for p in points if p.pk in covered]
+        context["points_missed"] = [p for p in points if p.pk not in covered]
+        context["earlier"] = (
+            Response.objects.for_student(request.user)
+            .submitted()
+            .filter(essay=response.essay, attempt__lt=response.attempt)
+            .order_by("-attempt")
+            .first()
+        )
+    return render(request, "essays/response_detail.html", context)
+
+
+@login_required
+@require_safe
+def response_changes(request: HttpRequest, pk: int, earlier_pk: int) -> HttpResponse:
+    """What changed between two of the student's attempts at the same essay."""
+    response = own_response(request, pk)
+    earlier = get_object_or_404(
+        Response.objects.for_student(request.user).filter(essay=response.essay), pk=earlier_pk
+    )
+    return render(
+        request,
+        "essays/response_changes.html",
+        {
+            "response": response,
+            "earlier": earlier,
+            "changes": text_changes(earlier.body, response.body),
+        },
+    )
 
 
 @login_required

@@ -1,6 +1,7 @@
 """My work: the student's own responses, and nobody else's."""
 
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 
 from essays.models import Response
@@ -31,14 +32,15 @@ def test_my_work_shows_the_mark_only_once_returned(student_client, student):
     ResponseFactory(student=student, essay=essay, status="submitted", mark=18, attempt=1)
     page = student_client.get(MY_WORK).content.decode()
     assert "18 / 25" not in page
-    Response.objects.update(status="returned")
+    Response.objects.update(status="returned", returned_at=timezone.now())
     page = student_client.get(MY_WORK).content.decode()
     assert "18 / 25" in page
 
 
 def test_my_work_query_count_does_not_grow(student_client, student, django_assert_num_queries):
     ResponseFactory(student=student)
-    with django_assert_num_queries(3) as first:
+    # Session, user, the responses, and the nav's count of new feedback.
+    with django_assert_num_queries(4) as first:
         student_client.get(MY_WORK)
     ResponseFactory.create_batch(10, student=student, essay__status="published")
     with django_assert_num_queries(len(first.captured_queries)):
@@ -71,7 +73,7 @@ def test_feedback_is_hidden_until_the_response_is_returned(student_client, stude
     page = student_client.get(response.get_absolute_url()).content.decode()
     assert "Sharper judgement" not in page and "18 / 25" not in page
 
-    Response.objects.filter(pk=response.pk).update(status="returned")
+    Response.objects.filter(pk=response.pk).update(status="returned", returned_at=timezone.now())
     page = student_client.get(response.get_absolute_url()).content.decode()
     assert "Your teacher's feedback" in page
     assert "Level 4 · 18 / 25 marks" in page

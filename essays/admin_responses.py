@@ -1,0 +1,292 @@
+"""Teachers' marking in the admin site: the pile of submitted responses, marking by level of
+response, returning work, CSV export and per-essay reports. Drafts never appear here."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import ngettext
+
+from essays import feedback, marking, services
+from essays.models import Essay, Response
+
+
+class MarkedFilter(admin.SimpleListFilter):
+    title = "marked"
+    parameter_name = "marked"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not marked yet"), ("yes", "Marked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(mark__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(mark__isnull=False)
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Submitted or returned: drafts are the student's own and are not listed."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Response.Status.SUBMITTED, "Submitted (to return)"),
+            (Response.Status.RETURNED, "Returned"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in (Response.Status.SUBMITTED, Response.Status.RETURNED):
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class LevelChoiceWidget(forms.RadioSelect):
+    option_template_name = "admin/essays/response/level_option.html"
+
+
+class MarkingForm(forms.ModelForm):
+    """Level first (each choice shows its band and descriptor), then a mark in its band."""
+
+    level = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=LevelChoiceWidget, label="Level"
+    )
+
+    class Meta:
+        model = Response
+        fields = ["level", "mark", "feedback"]
+        widgets = {"feedback": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+        help_texts = {"mark": "A mark inside the chosen level's band."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scheme = self.instance.essay.get_mark_scheme() if self.instance.essay_id else None
+        levels = list(scheme.levels.all()) if scheme else []
+        self.fields["level"].choices = [
+            (level.number, f"Level {level.number} ({level.band}): {level.descriptor}")
+            for level in levels
+        ]
+        if not levels:
+            self.fields["level"].widget = forms.HiddenInput()
+        self.fields["mark"].widget.attrs.update(
+            {"min": 0, "max": self.instance.essay.marks_available if self.instance.essay_id else 99}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or (cleaned.get("mark") is None and cleaned.get("level") is None):
+            return cleaned
+        try:
+            services.check_mark(
+                essay=self.instance.essay, level=cleaned.get("level"), mark=cleaned.get("mark")
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field, problems)
+        return cleaned
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    form = MarkingForm
+    list_display = [
+        "student_name",
+        "essay",
+        "attempt",
+        "status",
+        "word_count",
+        "submitted_at",
+        "level",
+        "mark",
+        "similarity_percent",
+        "key_points",
+    ]
+    list_display_links = ["student_name", "essay"]
+    list_filter = [
+        StatusFilter,
+        MarkedFilter,
+        ("essay__subject", admin.RelatedOnlyFieldListFilter),
+        ("essay", admin.RelatedOnlyFieldListFilter),
+        "submitted_at",
+    ]
+    list_select_related = ["student", "essay"]
+    search_fields = [
+        "student__username",
+        "student__first_name",
+        "student__last_name",
+        "student__email",
+        "essay__headline",
+    ]
+    date_hierarchy = "submitted_at"
+    actions = ["return_selected", "export_selected"]
+    readonly_fields = [
+        "student",
+        "essay",
+        "attempt",
+        "status",
+        "word_count",
+        "submitted_at",
+        "returned_at",
+        "marked_by",
+    ]
+    fieldsets = [
+        (None, {"fields": [("student", "essay", "attempt"), ("status", "word_count")]}),
+        ("Mark", {"fields": ["level", "mark", "feedback"]}),
+        ("Record", {"fields": [("submitted_at", "returned_at", "marked_by")]}),
+    ]
+    change_form_template = "admin/essays/response/change_form.html"
+
+    def get_queryset(self, request):
+        # Newest unmarked first, then the rest newest first.
+        return (
+            super()
+            .get_queryset(request)
+            .submitted()
+            .order_by(F("mark").asc(nulls_first=True), "-submitted_at", "-pk")
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="student", ordering="student__username")
+    def student_name(self, obj) -> str:
+        return obj.student.get_full_name() or obj.student.get_username()
+
+    @admin.display(description="similarity", ordering="similarity")
+    def similarity_percent(self, obj) -> str:
+        return "—" if obj.similarity is None else f"{obj.similarity:.0%}"
+
+    @admin.display(description="key points")
+    def key_points(self, obj) -> str:
+        return f"{obj.key_points_made}/{obj.key_points_total}" if obj.key_points_total else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = self.get_object(request, object_id)
+        extra = extra_context or {}
+        if response is not None:
+            essay = response.essay
+            key_points = essay.key_points()
+            covered = set(response.key_points_covered)
+            extra.update(
+                {
+                    "response_obj": response,
+                    "highlighted": feedback.highlight_shared(response.body, essay.body),
+                    "scheme": essay.get_mark_scheme(),
+                    "points_made": [p for p in key_points if p.pk in covered],
+                    "points_missed": [p for p in key_points if p.pk not in covered],
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra)
+
+    def response_change(self, request, obj):
+        if "_return" in request.POST:
+            if services.return_response(
+                response=obj, teacher=request.user, site_url=request.build_absolute_uri("/")
+            ):
+                self.message_user(
+                    request,
+                    f"Returned attempt {obj.attempt} to {obj.student}.",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request, "Give a mark before returning the response.", messages.ERROR
+                )
+                return HttpResponseRedirect(request.path)
+        if "_return" in request.POST or "_next_unmarked" in request.POST:
+            following = (
+                self.get_queryset(request).filter(mark__isnull=True).exclude(pk=obj.pk).first()
+            )
+            if following is None:
+                self.message_user(request, "Every submitted response is marked.", messages.INFO)
+                return HttpResponseRedirect(reverse("admin:essays_response_changelist"))
+            return HttpResponseRedirect(
+                reverse("admin:essays_response_change", args=[following.pk])
+            )
+        return super().response_change(request, obj)
+
+    @admin.action(description="Return selected responses to their students", permissions=["change"])
+    def return_selected(self, request, queryset):
+        returned = skipped = 0
+        site_url = request.build_absolute_uri("/")
+        for response in queryset.select_related("essay", "student"):
+            try:
+                done = services.return_response(
+                    response=response, teacher=request.user, site_url=site_url
+                )
+            except ValidationError:
+                done = False
+            returned += done
+            skipped += not done
+        if returned:
+            self.message_user(
+                request,
+                ngettext("Returned %d response.", "Returned %d responses.", returned) % returned,
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d response was not returned: it has no valid mark yet (or was already "
+                    "returned).",
+                    "%d responses were not returned: they have no valid mark yet (or were "
+                    "already returned).",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description="Export selected marks as CSV", permissions=["export"])
+    def export_selected(self, request, queryset):
+        return marking.export_csv(queryset, name="studyhub-marks")
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("essays.export_marks")
+
+    def get_urls(self):
+        own = [
+            path(
+                "essay/<int:essay_id>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="essays_response_report",
+            ),
+            path(
+                "essay/<int:essay_id>/export/",
+                self.admin_site.admin_view(self.export_essay_view),
+                name="essays_response_export",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def report_view(self, request: HttpRequest, essay_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        essay = get_object_or_404(Essay, pk=essay_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Marks report: {essay.headline}",
+            "essay": essay,
+            "report": marking.essay_report(essay),
+            "can_export": self.has_export_permission(request),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/essays/response/report.html", context)
+
+    def export_essay_view(self, request: HttpRequest, essay_id: int) -> HttpResponse:
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        essay = get_object_or_404(Essay, pk=essay_id)
+        responses = Response.objects.submitted().filter(essay=essay).order_by("student__username")
+        return marking.export_csv(responses, name=f"marks-{essay.slug}")
