@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
-FIXTURES := fixtures/library.json
+FIXTURES := fixtures/mark_schemes.json fixtures/library.json
 
 # The first Python 3.12 or newer on PATH (override with `make PYTHON=/path/to/python3 run`).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 python; do \
@@ -60,7 +60,7 @@ fixtures: $(STAMP) ## Rebuild fixtures/library.json from the documents in fixtur
 	$(MANAGE) migrate --no-input -v 0 && \
 	$(MANAGE) import_essays --publish fixtures/documents && \
 	$(MANAGE) dumpdata essays.subject essays.level essays.tag essays.essay essays.note \
-		--natural-foreign --natural-primary --indent 2 --output $(FIXTURES)
+		--natural-foreign --natural-primary --indent 2 --output fixtures/library.json
 
 clean: ## Remove the virtual environment, the development database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -142,15 +142,11 @@ class ResponseAdmin(admin.ModelAdmin):
         ("Record", {"fields": [("submitted_at", "returned_at", "marked_by")]}),
     ]
     change_form_template = "admin/essays/response/change_form.html"
+    # Newest unmarked first, then the rest newest first.
+    ordering = [F("mark").asc(nulls_first=True), "-submitted_at", "-pk"]
 
     def get_queryset(self, request):
-        # Newest unmarked first, then the rest newest first.
-        return (
-            super()
-            .get_queryset(request)
-            .submitted()
-            .order_by(F("mark").asc(nulls_first=True), "-submitted_at", "-pk")
-        )
+        return super().get_queryset(request).submitted()
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -184,6 +180,7 @@ class ResponseAdmin(admin.ModelAdmin):
                     "scheme": essay.get_mark_scheme(),
                     "points_made": [p for p in key_points if p.pk in covered],
                     "points_missed": [p for p in key_points if p.pk not in covered],
+                    "points_total": len(key_points),
                 }
             )
         return super().change_view(request, object_id, form_url, extra)
@@ -205,7 +202,11 @@ class ResponseAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(request.path)
         if "_return" in request.POST or "_next_unmarked" in request.POST:
             following = (
-                self.get_queryset(request).filter(mark__isnull=True).exclude(pk=obj.pk).first()
+                self.get_queryset(request)
+                .filter(mark__isnull=True)
+                .exclude(pk=obj.pk)
+                .order_by(*self.ordering)
+                .first()
             )
             if following is None:
                 self.message_user(request, "Every submitted response is marked.", messages.INFO)

@@ -15,10 +15,13 @@ A document is a headline line, then sections that start at a heading alone on it
     'Stalin's main aim ... attack.' Discuss Stalin shifted foreign policy ...
     TAGS
     Soviet Union, Interwar diplomacy
+    KEY POINTS
+    Collective security against Nazi Germany | collective security; League of Nations
 
-Page chrome ("top of page", "bottom of page") is dropped. `parse_document` turns the text into
-an `EssayDocument` or raises `DocumentError` naming the line; `import_document` writes one
-document in a single transaction.
+Each KEY POINTS line is a point, a bar, and the phrases (separated by semicolons) that show a
+response has made it. Page chrome ("top of page", "bottom of page") is dropped.
+`parse_document` turns the text into an `EssayDocument` or raises `DocumentError` naming the
+line; `import_document` writes one document in a single transaction.
 """
 
 import re
@@ -31,7 +34,7 @@ from django.utils.text import slugify
 
 from essays.models import Essay, Level, Note, Subject, Tag
 
-SECTION_NAMES = ("TITLE", "ESSAY", "SUBJECT", "PAPER", "NOTES", "TAGS")
+SECTION_NAMES = ("TITLE", "ESSAY", "SUBJECT", "PAPER", "NOTES", "TAGS", "KEY POINTS")
 REQUIRED_SECTIONS = ("TITLE", "ESSAY", "SUBJECT", "PAPER")
 PAGE_CHROME = {"top of page", "bottom of page"}
 DEFAULT_COMMAND_WORD = "Discuss"
@@ -71,6 +74,9 @@ class EssayDocument:
     command_word: str = DEFAULT_COMMAND_WORD
     notes: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # None when the document has no KEY POINTS section (the essay's key points are then left
+    # as editors made them); otherwise (text, phrases) pairs.
+    key_points: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     @property
     def slug(self) -> str:
@@ -204,6 +210,9 @@ def parse_document(text: str) -> EssayDocument:
     tags = tuple(
         dict.fromkeys(one_line(tag) for tag in blocks.get("TAGS", "").split(",") if tag.strip())
     )
+    key_points = None
+    if "KEY POINTS" in sections:
+        key_points = parse_key_points(sections["KEY POINTS"], heading_lines["KEY POINTS"])
     document = EssayDocument(
         headline=headline,
         statement=statement,
@@ -213,6 +222,7 @@ def parse_document(text: str) -> EssayDocument:
         level=one_line(blocks["PAPER"]),
         notes=notes,
         tags=tags,
+        key_points=key_points,
     )
     for name, value in (("SUBJECT", document.subject), ("PAPER", document.level)):
         if len(value) > NAME_LIMIT:
@@ -232,6 +242,23 @@ def parse_document(text: str) -> EssayDocument:
             "the headline has no letters or digits to make a web address from", line=1
         )
     return document
+
+
+def parse_key_points(lines: list[str], heading_line: int):
+    points = []
+    for offset, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        text, bar, phrases = line.partition("|")
+        wanted = tuple(p.strip() for p in phrases.split(";") if p.strip())
+        if not bar or not text.strip() or not wanted:
+            raise DocumentError(
+                "a key point is written as: the point | phrase; another phrase",
+                line=heading_line + offset,
+            )
+        points.append((one_line(text), wanted))
+    return tuple(points)
 
 
 def display_name(name: str) -> str:
@@ -326,6 +353,24 @@ def import_document(document: EssayDocument, *, publish: bool = False) -> Import
                 plan.text = document.notes
                 plan.save(update_fields=["text"])
                 changes.append("notes")
+        if document.key_points is not None:
+            current = [
+                (note.text, tuple(note.phrase_list()))
+                for note in essay.notes.filter(kind=Note.Kind.KEY_POINT)
+            ]
+            if current != list(document.key_points):
+                essay.notes.filter(kind=Note.Kind.KEY_POINT).delete()
+                Note.objects.bulk_create(
+                    Note(
+                        essay=essay,
+                        kind=Note.Kind.KEY_POINT,
+                        text=text,
+                        phrases="\n".join(phrases),
+                        position=position,
+                    )
+                    for position, (text, phrases) in enumerate(document.key_points, start=1)
+                )
+                changes.append("key points")
         essay.refresh_search_document()
 
     if created:

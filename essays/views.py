@@ -454,9 +454,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         {"essay": attempts[0].essay, "attempts": sorted(attempts, key=lambda r: -r.attempt)}
         for attempts in groups.values()
     ]
-    return render(
-        request, "essays/response_list.html", {"responses": responses, "essays": essays}
-    )
+    return render(request, "essays/response_list.html", {"responses": responses, "essays": essays})
 
 
 def own_response(request: HttpRequest, pk: int) -> Response:
@@ -480,6 +478,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         points = list(response.essay.notes.filter(kind=Note.Kind.KEY_POINT))
         context["points_made"] = [p for p in points if p.pk in covered]
         context["points_missed"] = [p for p in points if p.pk not in covered]
+        context["points_total"] = len(points)
         context["earlier"] = (
             Response.objects.for_student(request.user)
             .submitted()

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "essays",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "studyhub.urls"
+# Form widgets render with the project's templates too (the marking page's level choices).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "studyhub.wsgi.application"
 
 TEMPLATES = [

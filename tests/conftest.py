@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 
+from essays.models import MarkScheme
 from tests.factories import EssayFactory, UserFactory
 
 SEED_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
@@ -71,6 +74,30 @@ def student(db):
 def student_client(client, student):
     client.force_login(student)
     return client
+
+
+@pytest.fixture
+def default_scheme(db):
+    """The default 25-mark scheme, as the fixtures ship it."""
+    call_command("loaddata", "fixtures/mark_schemes.json", verbosity=0)
+    return MarkScheme.objects.default()
+
+
+def user_in_group(group_name: str, username: str):
+    """A staff member in one of the groups the migrations create."""
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def teacher(db):
+    return user_in_group("Teachers", "teacher")
+
+
+@pytest.fixture
+def editor(db):
+    return user_in_group("Editors", "editor")
 
 
 @pytest.hookimpl(trylast=True)

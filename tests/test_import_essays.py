@@ -321,3 +321,27 @@ def test_help_describes_the_format_and_options():
     text = parser.format_help()
     assert "TITLE, ESSAY, SUBJECT, PAPER" in text
     assert "--dry-run" in text and "--publish" in text
+
+
+@pytest.mark.django_db
+def test_key_points_with_their_phrases_are_imported_and_replaced_on_reimport(tmp_path):
+    text = GOOD + "\nKEY POINTS\n\nWar guilt | Article 231; war guilt\nReparations | reparations\n"
+    path = write(tmp_path, "v.txt", text)
+    run_import(path)
+    essay = Essay.objects.get()
+    points = [(n.text, n.phrase_list()) for n in essay.key_points()]
+    assert points == [("War guilt", ["Article 231", "war guilt"]), ("Reparations", ["reparations"])]
+
+    out, _ = run_import(path)
+    assert "1 unchanged" in out
+    write(tmp_path, "v.txt", text.replace("Reparations | reparations", "Keynes | Keynes"))
+    out, _ = run_import(path)
+    assert "(key points)" in out
+    assert [n.text for n in essay.key_points()] == ["War guilt", "Keynes"]
+
+
+def test_a_key_point_without_phrases_is_refused_with_its_line():
+    with pytest.raises(DocumentError) as raised:
+        parse_document(GOOD + "\nKEY POINTS\n\nWar guilt | Article 231\nReparations\n")
+    assert raised.value.line == 36
+    assert "the point | phrase; another phrase" in raised.value.message

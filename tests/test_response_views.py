@@ -1,8 +1,8 @@
 """My work: the student's own responses, and nobody else's."""
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from essays.models import Response
 from tests.factories import EssayFactory, ResponseFactory, UserFactory

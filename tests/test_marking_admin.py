@@ -1,0 +1,240 @@
+"""Marking in the admin site: the pile, the marking page, returning work, export, reports."""
+
+import csv
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from essays.models import Note, Response
+from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:essays_response_changelist")
+
+
+def change_url(response):
+    return reverse("admin:essays_response_change", args=[response.pk])
+
+
+@pytest.fixture
+def teacher_client(client, teacher):
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
+def essay(default_scheme):
+    essay = EssayFactory(headline="Stalin's foreign policy", status="published")
+    NoteFactory(
+        essay=essay, kind=Note.Kind.KEY_POINT, text="Joined the League", phrases="League of Nations"
+    )
+    NoteFactory(essay=essay, kind=Note.Kind.KEY_POINT, text="Xinjiang", phrases="Xinjiang")
+    return essay
+
+
+@pytest.fixture
+def submitted(essay):
+    return ResponseFactory(
+        essay=essay,
+        student=UserFactory(username="amira", first_name="Amira", last_name="Khan"),
+        status="submitted",
+        body="Stalin joined the League of Nations.\n\nHe wanted security.",
+        key_points_covered=[essay.key_points()[0].pk],
+        key_points_total=2,
+        similarity=0.12,
+    )
+
+
+def test_the_pile_lists_submitted_work_newest_unmarked_first_and_never_drafts(
+    teacher_client, essay, freezer
+):
+    older = ResponseFactory(essay=essay, status="submitted")
+    freezer.tick(60)
+    marked = ResponseFactory(essay=essay, status="submitted", level=4, mark=17)
+    freezer.tick(60)
+    newest = ResponseFactory(essay=essay, status="submitted")
+    draft = ResponseFactory(essay=essay, body="A private draft")
+
+    response = teacher_client.get(CHANGELIST)
+    assert list(response.context["cl"].result_list) == [newest, older, marked]
+    page = response.content.decode()
+    assert "A private draft" not in page
+    assert "3 responses" in page
+    assert teacher_client.get(change_url(draft)).status_code == 302  # "doesn't exist" redirect
+
+
+def test_the_pile_shows_similarity_and_key_points(teacher_client, submitted):
+    page = teacher_client.get(CHANGELIST).content.decode()
+    assert "12%" in page
+    assert "1/2" in page
+    assert "Amira Khan" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ({"q": "amira"}, True),
+        ({"q": "Khan"}, True),
+        ({"q": "amira@example.com"}, True),
+        ({"q": "Stalin"}, True),
+        ({"q": "nobody"}, False),
+        ({"marked": "no"}, True),
+        ({"marked": "yes"}, False),
+        ({"status": "submitted"}, True),
+        ({"status": "returned"}, False),
+        ({"status": "draft"}, True),  # unknown values are ignored; drafts still never listed
+    ],
+)
+def test_search_and_filters(teacher_client, submitted, query, found):
+    response = teacher_client.get(CHANGELIST, query)
+    assert response.status_code == 200
+    assert (submitted in response.context["cl"].result_list) is found
+
+
+def test_the_pile_takes_the_same_queries_for_more_rows(
+    teacher_client, essay, django_assert_max_num_queries
+):
+    ResponseFactory(essay=essay, status="submitted")
+    with django_assert_max_num_queries(30) as few:
+        teacher_client.get(CHANGELIST)
+    ResponseFactory.create_batch(15, essay=essay, status="submitted")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        teacher_client.get(CHANGELIST)
+
+
+def test_the_marking_page_shows_the_answer_scheme_and_key_points(teacher_client, submitted):
+    page = teacher_client.get(change_url(submitted)).content.decode()
+    assert "<p>Stalin joined the League of Nations.</p>" in page
+    assert submitted.essay.prompt in page
+    assert "A Level essay (25 marks)" in page
+    assert "16–20" in page and "Very good: a sustained" in page
+    assert "Key points: 1 of 2 made" in page
+    assert "✗ Xinjiang" in page
+    assert 'name="body"' not in page  # the student's text is not editable
+
+
+def test_a_mark_outside_the_levels_band_is_refused(teacher_client, submitted):
+    response = teacher_client.post(
+        change_url(submitted), {"level": 4, "mark": 14, "feedback": "Good", "_continue": "1"}
+    )
+    assert response.status_code == 200
+    assert "Level 4 is 16–20 marks; 14 is outside it." in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.mark is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"level": 4, "mark": 26}, "This essay is out of 25; 26 is too many."),
+        ({"mark": 18}, "Choose the level that best fits the response."),
+        ({"level": 9, "mark": 18}, "Select a valid choice."),
+        ({"level": 4, "mark": -1}, "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_other_bad_marks_are_refused(teacher_client, submitted, data, message):
+    response = teacher_client.post(
+        change_url(submitted), {**data, "feedback": "", "_continue": "1"}
+    )
+    assert message in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.mark is None
+
+
+def test_save_and_return_stamps_the_teacher_and_emails_the_student(
+    teacher_client, teacher, submitted, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(
+            change_url(submitted),
+            {"level": 4, "mark": 18, "feedback": "Sharper judgement needed.", "_return": "1"},
+        )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Response.Status.RETURNED
+    assert (submitted.level, submitted.mark, submitted.marked_by) == (4, 18, teacher)
+    assert submitted.returned_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["amira@example.com"]
+    assert f"/responses/{submitted.pk}/" in mail.outbox[0].body
+
+
+def test_returning_without_a_mark_is_refused(teacher_client, submitted):
+    response = teacher_client.post(
+        change_url(submitted), {"feedback": "Nice", "_return": "1"}, follow=True
+    )
+    assert "Give a mark before returning the response." in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Response.Status.SUBMITTED
+
+
+def test_save_and_next_unmarked_moves_through_the_pile(teacher_client, essay, submitted):
+    following = ResponseFactory(essay=essay, status="submitted")
+    response = teacher_client.post(
+        change_url(submitted), {"level": 3, "mark": 12, "feedback": "", "_next_unmarked": "1"}
+    )
+    assert response.url == change_url(following)
+    response = teacher_client.post(
+        change_url(following), {"level": 2, "mark": 8, "feedback": "", "_next_unmarked": "1"}
+    )
+    assert response.url == CHANGELIST
+
+
+def test_return_selected_returns_only_marked_responses(teacher_client, essay, submitted):
+    marked = ResponseFactory(essay=essay, status="submitted", level=5, mark=22)
+    response = teacher_client.post(
+        CHANGELIST,
+        {"action": "return_selected", "_selected_action": [marked.pk, submitted.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Returned 1 response." in page
+    assert "1 response was not returned" in page
+    marked.refresh_from_db()
+    submitted.refresh_from_db()
+    assert marked.status == "returned" and submitted.status == "submitted"
+
+
+def test_export_is_safe_to_open_in_a_spreadsheet(teacher_client, essay, submitted):
+    Response.objects.filter(pk=submitted.pk).update(
+        level=4, mark=18, feedback='=HYPERLINK("http://evil")'
+    )
+    UserFactory._meta.model.objects.filter(pk=submitted.student.pk).update(first_name="+Amira")
+    for response in (
+        teacher_client.post(
+            CHANGELIST, {"action": "export_selected", "_selected_action": [submitted.pk]}
+        ),
+        teacher_client.get(reverse("admin:essays_response_export", args=[essay.pk])),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0][:4] == ["Student", "Username", "Essay", "Attempt"]
+        row = dict(zip(rows[0], rows[1], strict=True))
+        assert row["Student"] == "'+Amira Khan"
+        assert row["Feedback"] == '\'=HYPERLINK("http://evil")'
+        assert (row["Level"], row["Mark"], row["Key points covered"]) == ("4", "18", "1/2")
+        assert row["Similarity to model (%)"] == "12"
+
+
+def test_the_admin_index_counts_work_awaiting_marking(teacher_client, essay, submitted):
+    ResponseFactory(essay=essay, status="submitted")
+    ResponseFactory(essay=essay)  # a draft: not counted
+    page = teacher_client.get(reverse("admin:index")).content.decode()
+    assert "Awaiting marking" in page
+    assert "2 to mark" in page
+
+
+def test_the_essay_report_draws_marks_levels_and_missed_points(teacher_client, essay, submitted):
+    ResponseFactory(essay=essay, status="submitted", level=4, mark=18)
+    page = teacher_client.get(
+        reverse("admin:essays_response_report", args=[essay.pk])
+    ).content.decode()
+    assert "2 submitted responses, 1 marked, average mark 18.0 / 25" in page
+    assert page.count('class="bar-chart"') == 2
+    assert "<title>Level 4: 1</title>" in page
+    assert "Key points most often missed" in page
+    assert "<td>Xinjiang</td><td>2 of 2</td>" in page
