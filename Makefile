@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 python; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run test lint check fixtures clean
+.PHONY: help install run test lint check fixtures bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ fixtures: $(STAMP) ## Rebuild fixtures/library.json from the documents in fixtur
 	$(MANAGE) import_essays --publish fixtures/documents && \
 	$(MANAGE) dumpdata essays.subject essays.level essays.tag essays.essay essays.note \
 		--natural-foreign --natural-primary --indent 2 --output fixtures/library.json
+
+bench: $(STAMP) ## Benchmarks: print timings (see bench/)
+	$(BIN)/python bench/feedback.py
 
 clean: ## Remove the virtual environment, the development database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

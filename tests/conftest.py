@@ -104,5 +104,5 @@ def editor(db):
 def pytest_collection_modifyitems(items):
     """Browser tests run last: their server needs committed data, so the database is emptied
     after each of them, and the rows data migrations made (the Editors and Teachers groups)
-    would be missing for tests that came after."""
+    would be missing for the other tests."""
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)

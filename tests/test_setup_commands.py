@@ -11,6 +11,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
+from essays.roles import ROLE_PERMISSIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,12 +58,14 @@ def test_no_model_change_lacks_a_migration():
 
 @pytest.mark.django_db
 def test_migrations_create_the_editor_and_teacher_groups():
-    editors = Group.objects.get(name="Editors")
-    teachers = Group.objects.get(name="Teachers")
-    assert editors.permissions.filter(codename="change_essay").exists()
-    assert editors.permissions.filter(codename="add_note").exists()
-    assert not teachers.permissions.filter(codename="change_essay").exists()
-    assert teachers.permissions.filter(codename="view_essay").exists()
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        assert set(group.permissions.values_list("codename", flat=True)) == set(codenames)
+    teachers = Group.objects.get(name="Teachers").permissions
+    assert teachers.filter(codename="change_response").exists()
+    assert not teachers.filter(
+        codename__in=["change_essay", "delete_response", "view_user"]
+    ).exists()
 
 
 @pytest.mark.django_db

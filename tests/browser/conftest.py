@@ -8,7 +8,9 @@ import os
 import shutil
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
+from essays.roles import sync_roles
 from tests.factories import UserFactory
 
 CHROMIUM = os.environ.get("STUDYHUB_CHROMIUM", "/usr/bin/chromium")
@@ -54,7 +56,9 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def site(live_server):
-    """The address of the running site, with the demo-like data each test needs."""
+    """The address of the running site. The database is emptied after each browser test, so
+    the staff groups the migrations made are put back first."""
+    sync_roles(Group, Permission)
     return live_server.url
 
 

@@ -6,8 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import log_in
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
 
-# serialized_rollback: the groups made by data migrations are put back after each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 

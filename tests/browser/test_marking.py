@@ -10,8 +10,7 @@ from tests.browser.conftest import log_in
 from tests.conftest import user_in_group
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
 
-# serialized_rollback: the groups made by data migrations are put back after each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_teacher_marks_and_returns_then_the_student_sees_it(page, site, context):

@@ -1,0 +1,29 @@
+"""The staff roles and what each may do in the admin site: one definition, used by the data
+migration that sets the groups up and by anything that needs to put them back."""
+
+LIBRARY_MODELS = ["essay", "note", "subject", "level", "tag", "markscheme", "marklevel"]
+
+ROLE_PERMISSIONS = {
+    # Editors keep the library and the mark schemes.
+    "Editors": [
+        f"{action}_{model}"
+        for model in LIBRARY_MODELS
+        for action in ("add", "change", "delete", "view")
+    ],
+    # Teachers read the library and mark submitted responses; nothing else (no users, no
+    # deleting, no adding responses).
+    "Teachers": [f"view_{model}" for model in LIBRARY_MODELS]
+    + ["view_response", "change_response", "export_marks"],
+}
+
+
+def sync_roles(group_model, permission_model) -> None:
+    """Create the groups and give each exactly its permissions. Takes the models as arguments
+    so a migration can pass its historical ones."""
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.set(
+            permission_model.objects.filter(
+                content_type__app_label="essays", codename__in=codenames
+            )
+        )
