@@ -24,7 +24,13 @@ django.setup()
 
 from essays.feedback import KeyPoint, covered_key_points, highlight_shared, similarity  # noqa: E402
 
-VOCABULARY = ["the", "soviet", "union", "league", "nations", "collective", "security", "stalin", "germany", "france", "britain", "pact", "munich", "conference", "policy", "defence", "revolution", "comintern", "japan", "china", "treaty", "war", "peace", "economy", "trade", "alliance", "historians", "argue", "however", "therefore", "evidence", "judgement", "1934", "1938", "1939", "moscow", "berlin", "london", "paris", "aggression", "appeasement", "diplomacy", "ideology", "security"]
+WORDS = (
+    "the soviet union league nations collective security stalin germany france britain pact "
+    "munich conference policy defence revolution comintern japan china treaty war peace "
+    "economy trade alliance historians argue however therefore evidence judgement 1934 1938 "
+    "1939 moscow berlin london paris aggression appeasement diplomacy ideology security"
+)
+VOCABULARY = WORDS.split()
 
 
 def text(rng: random.Random, words: int) -> str:
