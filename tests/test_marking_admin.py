@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from essays.models import Note, Response
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
@@ -238,3 +239,16 @@ def test_the_essay_report_draws_marks_levels_and_missed_points(teacher_client, e
     assert "<title>Level 4: 1</title>" in page
     assert "Key points most often missed" in page
     assert "<td>Xinjiang</td><td>2 of 2</td>" in page
+
+
+def test_a_returned_response_keeps_a_mark(teacher_client, submitted):
+    Response.objects.filter(pk=submitted.pk).update(
+        status="returned", level=4, mark=18, returned_at=timezone.now()
+    )
+    response = teacher_client.post(change_url(submitted), {"feedback": "", "_continue": "1"})
+    assert "A returned response keeps its mark" in response.content.decode()
+    response = teacher_client.post(
+        change_url(submitted), {"level": 5, "mark": 21, "feedback": "Revised", "_continue": "1"}
+    )
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.mark) == ("returned", 21)
