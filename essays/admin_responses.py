@@ -81,7 +81,11 @@ class MarkingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors or (cleaned.get("mark") is None and cleaned.get("level") is None):
+        if self.errors:
+            return cleaned
+        if cleaned.get("mark") is None and cleaned.get("level") is None:
+            if self.instance.is_returned:
+                self.add_error("mark", "A returned response keeps its mark: change it instead.")
             return cleaned
         try:
             services.check_mark(
