@@ -113,3 +113,27 @@ def test_nav_offers_login_to_visitors_and_logout_to_students(client, student):
     client.force_login(student)
     page = client.get("/").content.decode()
     assert "My work" in page and "Log out" in page and "Sign up" not in page
+
+
+def test_repeated_failed_logins_are_refused_for_a_while(client, student):
+    for _ in range(5):
+        response = client.post(
+            "/accounts/login/", {"username": "amira", "password": "wrong password"}
+        )
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert "Please wait 15 minutes and try again." in response.content.decode()
+    response = client.post(
+        "/accounts/login/", {"username": "amira", "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_few_wrong_passwords_then_the_right_one_logs_in(client, student):
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "amira", "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": "amira", "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302

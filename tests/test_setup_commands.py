@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from essays.roles import ROLE_PERMISSIONS
 
@@ -80,7 +81,8 @@ def test_demo_users_are_created_with_printed_passwords(settings):
         passwords[username] = password
     assert set(passwords) == {"student", "teacher", "editor"}
     for username, password in passwords.items():
-        assert authenticate(username=username, password=password) is not None
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password=password) is not None
     User = get_user_model()
     assert not User.objects.get(username="student").is_staff
     assert User.objects.get(username="editor").groups.filter(name="Editors").exists()

@@ -22,6 +22,11 @@ def test_student_pages_have_no_accessibility_violations(page, site, width):
     NoteFactory(essay=essay)
     student = UserFactory(username="sam", password="correct horse battery staple")
     submitted = ResponseFactory(student=student, essay=essay, status="submitted")
+    refused = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
 
     for path in ("/", "/?q=alliances", "/accounts/login/", "/accounts/signup/"):
         page.goto(f"{site}{path}")
@@ -37,6 +42,7 @@ def test_student_pages_have_no_accessibility_violations(page, site, width):
     ):
         page.goto(f"{site}{path}")
         assert_accessible(page)
+    assert refused == [], "the Content-Security-Policy refused something on these pages"
 
 
 def test_the_menu_works_on_a_phone_with_the_keyboard(page, site):
