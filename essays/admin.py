@@ -20,7 +20,13 @@ class EssayCountAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(essay_count=Count("essays", distinct=True))
+        # An aggregate drops Meta.ordering; keep the list (and the tag autocomplete) in order.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(essay_count=Count("essays", distinct=True))
+            .order_by("name")
+        )
 
     @admin.display(description="essays", ordering="essay_count")
     def essay_count(self, obj) -> int:
@@ -127,7 +133,7 @@ class MarkSchemeAdmin(admin.ModelAdmin):
     inlines = [MarkLevelInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(level_count=Count("levels"))
+        return super().get_queryset(request).annotate(level_count=Count("levels")).order_by("name")
 
     @admin.display(description="levels", ordering="level_count")
     def level_count(self, obj) -> int:

@@ -1,0 +1,248 @@
+"""Who may open what: every URL StudyHub has × every role → the status they get.
+
+A URL added without a row here fails `test_every_url_has_a_row`, so nobody forgets to decide
+who may see a new page.
+"""
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from essays.models import Response
+from tests.conftest import user_in_group
+from tests.factories import EssayFactory, ResponseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "student_a", "student_b", "teacher", "editor", "superuser"]
+LOGIN = "login"  # a redirect to the students' login page
+ADMIN_LOGIN = "admin login"  # a redirect to the admin login page
+
+
+def all_url_names() -> set[str]:
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or ""
+                prefix = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+                yield from walk(pattern.url_patterns, prefix)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def row(anonymous, student_a, student_b, teacher, editor, superuser):
+    return dict(
+        zip(ROLES, [anonymous, student_a, student_b, teacher, editor, superuser], strict=True)
+    )
+
+
+# Student A owns the responses; the essay is published.
+PUBLIC = row(200, 200, 200, 200, 200, 200)
+STUDENT_A_ONLY = row(LOGIN, 200, 404, 404, 404, 404)
+ANY_SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
+
+SITE_TABLE = {
+    "essays:catalogue": ("/", PUBLIC),
+    "essays:detail": (lambda o: o["essay"].get_absolute_url(), PUBLIC),
+    "essays:respond": (lambda o: f"/essays/{o['essay'].slug}/respond/", ANY_SIGNED_IN),
+    "essays:submit": (
+        lambda o: f"/essays/{o['essay'].slug}/respond/submit/",
+        # Student A has a draft to confirm; everyone else is sent to the editor.
+        row(LOGIN, 200, 302, 302, 302, 302),
+    ),
+    "essays:autosave": (
+        lambda o: f"/essays/{o['essay'].slug}/respond/autosave/",
+        row(405, 405, 405, 405, 405, 405),  # GET: saving is POST only
+    ),
+    "essays:attempt_first": (
+        lambda o: f"/essays/{o['essay'].slug}/attempt-first/",
+        row(LOGIN, 405, 405, 405, 405, 405),
+    ),
+    "essays:new_attempt": (
+        lambda o: f"/essays/{o['essay'].slug}/respond/new/",
+        row(LOGIN, 405, 405, 405, 405, 405),
+    ),
+    "essays:response_list": ("/responses/", ANY_SIGNED_IN),
+    "essays:response_detail": (lambda o: o["submitted"].get_absolute_url(), STUDENT_A_ONLY),
+    "essays:response_compare": (
+        lambda o: f"/responses/{o['submitted'].pk}/compare/",
+        STUDENT_A_ONLY,
+    ),
+    "essays:response_changes": (
+        lambda o: f"/responses/{o['submitted'].pk}/changes/{o['first'].pk}/",
+        STUDENT_A_ONLY,
+    ),
+    "healthz": ("/healthz", PUBLIC),
+    "signup": ("/accounts/signup/", row(200, 302, 302, 302, 302, 302)),
+    "login": ("/accounts/login/", PUBLIC),
+    "logout": ("/accounts/logout/", row(405, 405, 405, 405, 405, 405)),
+    "password_change": ("/accounts/password_change/", ANY_SIGNED_IN),
+    "password_change_done": ("/accounts/password_change/done/", ANY_SIGNED_IN),
+    "password_reset": ("/accounts/password_reset/", PUBLIC),
+    "password_reset_done": ("/accounts/password_reset/done/", PUBLIC),
+    "password_reset_confirm": ("/accounts/reset/MQ/bad-token/", PUBLIC),
+    "password_reset_complete": ("/accounts/reset/done/", PUBLIC),
+}
+
+# What each staff role may do with each admin model: view, change, add, delete.
+STAFF_ACCESS = {
+    "essays.essay": {"teacher": "v", "editor": "vcad"},
+    "essays.subject": {"teacher": "v", "editor": "vcad"},
+    "essays.level": {"teacher": "v", "editor": "vcad"},
+    "essays.tag": {"teacher": "v", "editor": "vcad"},
+    "essays.markscheme": {"teacher": "v", "editor": "vcad"},
+    # Nobody adds or deletes responses in admin; teachers mark them.
+    "essays.response": {"teacher": "vc", "editor": "", "superuser": "vc"},
+    "auth.user": {"teacher": "", "editor": ""},
+    "auth.group": {"teacher": "", "editor": ""},
+    # The login-attempt records (django-axes): superusers read them; nobody adds any.
+    "axes.accessattempt": {"teacher": "", "editor": "", "superuser": "vcd"},
+    "axes.accesslog": {"teacher": "", "editor": "", "superuser": "vcd"},
+    "axes.accessfailurelog": {"teacher": "", "editor": "", "superuser": "vcd"},
+}
+NEEDS = {"changelist": "v", "change": "v", "history": "v", "add": "a", "delete": "d"}
+STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200)
+
+ADMIN_TABLE = {
+    "admin:index": ("/admin/", STAFF_ONLY),
+    "admin:app_list": ("/admin/essays/", STAFF_ONLY),
+    "admin:login": ("/admin/login/", row(200, 200, 200, 302, 302, 302)),
+    # GET never logs anyone out: staff get "method not allowed", others are sent away.
+    "admin:logout": ("/admin/logout/", row(302, 302, 302, 405, 405, 405)),
+    "admin:password_change": ("/admin/password_change/", STAFF_ONLY),
+    "admin:password_change_done": ("/admin/password_change/done/", STAFF_ONLY),
+    "admin:jsi18n": ("/admin/jsi18n/", STAFF_ONLY),
+    "admin:autocomplete": (
+        "/admin/autocomplete/?app_label=essays&model_name=essay&field_name=tags",
+        # Teachers may view tags, so they may search them too.
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200),
+    ),
+    "admin:view_on_site": (
+        lambda o: f"/admin/r/{ContentType.objects.get_for_model(o['essay']).pk}/{o['essay'].pk}/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302, 302, 302),
+    ),
+    "admin:auth_user_password_change": (
+        lambda o: f"/admin/auth/user/{o['users']['student_a'].pk}/password/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200),
+    ),
+    "admin:essays_response_report": (
+        lambda o: f"/admin/essays/response/essay/{o['essay'].pk}/report/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
+    ),
+    "admin:essays_response_export": (
+        lambda o: f"/admin/essays/response/essay/{o['essay'].pk}/export/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
+    ),
+}
+
+
+def admin_model_rows(objects) -> dict:
+    """Rows for every registered admin model's changelist, add, change, delete and history."""
+    rows = {}
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        access = STAFF_ACCESS[label]
+        instance = objects["instances"].get(label)
+        for view, needed in NEEDS.items():
+            name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+            if view in ("change", "delete", "history"):
+                if instance is None:
+                    continue
+                url = reverse(name, args=[instance.pk])
+            else:
+                url = reverse(name)
+            expected = {}
+            for role in ("teacher", "editor", "superuser"):
+                allowed = access.get(role, "vcad")
+                expected[role] = 200 if needed in allowed else 403
+            rows[name] = (url, {**STAFF_ONLY, **expected})
+    return rows
+
+
+@pytest.fixture
+def objects(default_scheme):
+    essay = EssayFactory(status="published", tags=["Germany"])
+    student_a = UserFactory(username="student_a")
+    first = ResponseFactory(student=student_a, essay=essay, attempt=1, status="submitted")
+    submitted = ResponseFactory(student=student_a, essay=essay, attempt=2, status="submitted")
+    ResponseFactory(student=student_a, essay=essay, attempt=3)  # a draft
+    users = {
+        "anonymous": None,
+        "student_a": student_a,
+        "student_b": UserFactory(username="student_b"),
+        "teacher": user_in_group("Teachers", "teacher"),
+        "editor": user_in_group("Editors", "editor"),
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+    }
+    instances = {
+        "essays.essay": essay,
+        "essays.subject": essay.subject,
+        "essays.level": essay.level,
+        "essays.tag": essay.tags.get(),
+        "essays.markscheme": default_scheme,
+        "essays.response": submitted,
+        "auth.user": student_a,
+        "auth.group": users["teacher"].groups.get(),
+    }
+    return {
+        "essay": essay,
+        "first": first,
+        "submitted": submitted,
+        "users": users,
+        "instances": instances,
+    }
+
+
+def test_every_url_has_a_row(objects):
+    covered = set(SITE_TABLE) | set(ADMIN_TABLE) | set(admin_model_rows(objects))
+    # Change, delete and history pages of the access-log models need a logged attempt to open;
+    # their changelists are in the table.
+    covered |= {
+        f"admin:axes_{model}_{view}"
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for view in ("change", "delete", "history")
+    }
+    missing = all_url_names() - covered
+    assert not missing, f"decide who may open these URLs and add rows: {sorted(missing)}"
+
+
+def status_for(client, url):
+    response = client.get(url)
+    if response.status_code == 302:
+        if response.url.startswith("/accounts/login/"):
+            return LOGIN
+        if response.url.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+    return response.status_code
+
+
+def test_each_role_gets_the_expected_answer_on_every_url(client, objects):
+    table = {**SITE_TABLE, **ADMIN_TABLE, **admin_model_rows(objects)}
+    problems = []
+    for role in ROLES:
+        user = objects["users"][role]
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for name, (url, expected) in table.items():
+            address = url(objects) if callable(url) else url
+            got = status_for(client, address)
+            if got != expected[role]:
+                problems.append(f"{role} {name} {address}: expected {expected[role]}, got {got}")
+    assert not problems, "\n".join(problems)
+
+
+def test_student_b_cannot_change_student_as_work(client, objects):
+    student_b = objects["users"]["student_b"]
+    client.force_login(student_b)
+    draft = Response.objects.drafts().get()
+    response = client.post(
+        f"/essays/{objects['essay'].slug}/respond/submit/",
+        {"response": draft.pk, "version": draft.version},
+    )
+    assert response.status_code == 404
+    draft.refresh_from_db()
+    assert draft.is_draft
