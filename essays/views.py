@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import time as format_time
 from django.urls import reverse
@@ -27,6 +28,7 @@ from essays.text import count_words, text_changes
 logger = logging.getLogger(__name__)
 
 ESSAYS_PER_PAGE = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 FILTERS = {"subject": Subject, "level": Level, "tag": Tag}
 FILTER_LOOKUPS = {"subject": "subject__slug", "level": "level__slug", "tag": "tags__slug"}
 FACET_FIELDS = {"subject": "subject", "level": "level", "tag": "tags"}
@@ -47,12 +49,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         for param in FILTERS
         if request.GET.get(param, "").strip()
     }
+    # A filter that is not a slug matches nothing (and is never sent to the database).
+    unusable = any(not SLUG.fullmatch(slug) for slug in chosen.values())
     published = Essay.objects.published()
     if query:
         published = search.search(published, query)
 
     def filtered(except_param: str | None = None):
-        queryset = published
+        queryset = published.none() if unusable else published
         for param, slug in chosen.items():
             if param != except_param:
                 queryset = queryset.filter(**{FILTER_LOOKUPS[param]: slug})
@@ -82,7 +86,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     active = []
     for param, slug in chosen.items():
         name = next((f["name"] for f in facets[param] if f["slug"] == slug), None)
-        if name is None:
+        if name is None and SLUG.fullmatch(slug):
             name = FILTERS[param].objects.filter(slug=slug).values_list("name", flat=True).first()
         active.append({"param": param, "slug": slug, "name": name})
 
@@ -522,26 +526,39 @@ def response_compare(request: HttpRequest, pk: int) -> HttpResponse:
 # Accounts
 
 
-def signup(request: HttpRequest) -> HttpResponse:
+def safe_next(request: HttpRequest) -> str:
+    """The page to return to after signing up: a path on this site, or nothing."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = ""
+        return next_url
+    return ""
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
     if request.user.is_authenticated:
-        return redirect(next_url or "essays:catalogue")
+        return HttpResponseRedirect(next_url or reverse("essays:catalogue"))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to StudyHub, {user.username}.")
-        return redirect(next_url or "essays:catalogue")
+        return HttpResponseRedirect(next_url or reverse("essays:catalogue"))
     return render(
         request,
         "registration/signup.html",
         {"form": form, "next": next_url},
         status=400 if form.errors else 200,
     )
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username django-axes records for a failed login, cut to what the database holds:
+    a 5,000-character or NUL-laden username is refused as a failed login, not a server error."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username).replace("\x00", "")[:150]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

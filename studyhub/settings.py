@@ -119,6 +119,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("STUDYHUB_LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "essays.views.locked_out"
+AXES_USERNAME_CALLABLE = "essays.views.login_username"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "studyhub.urls"
