@@ -100,9 +100,14 @@ def editor(db):
     return user_in_group("Editors", "editor")
 
 
+def empties_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Browser tests run last: their server needs committed data, so the database is emptied
-    after each of them, and the rows data migrations made (the Editors and Teachers groups)
-    would be missing for the other tests."""
-    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+    """Tests that commit (the browser tests, backup and migration tests) run last: the database
+    is emptied after each of them, and the rows data migrations made (the Editors and Teachers
+    groups) would be missing for the other tests."""
+    items.sort(key=empties_the_database)
