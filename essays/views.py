@@ -351,6 +351,7 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     draft = result.response
     return JsonResponse(
         {
+            "response": draft.pk,
             "attempt": draft.attempt,
             "version": draft.version,
             "saved_at": draft.updated_at.isoformat(),
