@@ -269,3 +269,13 @@ def test_the_parser_copes_with_any_arrangement_of_headings(lines):
 @given(st.text())
 def test_the_word_count_never_fails(text):
     assert count_words(text) >= 0
+
+
+def test_invalid_utf8_in_a_form_body_is_refused_or_kept_without_failing(student_client, world):
+    response = student_client.post(
+        "/essays/stalin/respond/",
+        b"body=%ff%fe%00abc&attempt=1&version=3&action=save",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert Response.objects.get().body == "Safe text"

@@ -87,24 +87,27 @@ def test_a_dumpdata_backup_restores_everything_into_an_empty_database(default_sc
     assert state() == before
 
 
-MIGRATE_FROM = [("essays", "0003_responses")]
-MIGRATE_TO = [("essays", "0007_sync_roles")]
+FIRST = [("essays", "0001_initial")]
+WITH_RESPONSES = [("essays", "0003_responses")]
+LATEST = [("essays", "0007_sync_roles")]
+
+
+def migrate_to(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrations_carry_existing_essays_and_responses_forward():
-    """An installation at the first release with responses migrates to the latest without
-    losing anything, and gains search text, feedback fields and roles on the way."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(MIGRATE_FROM)
-    old = executor.loader.project_state(MIGRATE_FROM).apps
+    """A database made by the first migration, holding essays and then responses, migrates to
+    the latest without losing anything, gaining search text, feedback fields and roles."""
+    old = migrate_to(FIRST)
     Subject = old.get_model("essays", "Subject")
     Level = old.get_model("essays", "Level")
     OldEssay = old.get_model("essays", "Essay")
     OldNote = old.get_model("essays", "Note")
-    OldResponse = old.get_model("essays", "Response")
-    User = old.get_model("auth", "User")
-
     essay = OldEssay.objects.create(
         headline="Versailles",
         slug="versailles",
@@ -115,22 +118,27 @@ def test_migrations_carry_existing_essays_and_responses_forward():
         status="published",
     )
     OldNote.objects.create(essay=essay, kind="plan", text="Plan: Keynes", position=0)
-    student = User.objects.create(username="amira")
-    OldResponse.objects.create(
-        student=student, essay=essay, attempt=1, body="Draft words", word_count=2, version=4
+
+    middle = migrate_to(WITH_RESPONSES)
+    User = middle.get_model("auth", "User")
+    middle.get_model("essays", "Response").objects.create(
+        student=User.objects.create(username="amira"),
+        essay_id=essay.pk,
+        attempt=1,
+        body="Draft words",
+        word_count=2,
+        version=4,
     )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(MIGRATE_TO)
-
+    migrate_to(LATEST)
     essay = Essay.objects.get(slug="versailles")
     assert essay.body == "The treaty was signed in 1919."
+    assert essay.notes.get().text == "Plan: Keynes"
     assert "keynes" in essay.search_document
     response = Response.objects.get()
     assert (response.body, response.version, response.status) == ("Draft words", 4, "draft")
     assert response.key_points_covered == []
-    # The draft can still be saved and submitted after the upgrade.
+    # The draft can still be saved after the upgrade.
     result = services.save_draft(
         student=response.student, essay=essay, body="Draft words, more", attempt=1, version=4
     )
