@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from essays.caching import library_changed
 from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag
 
 
@@ -198,6 +199,7 @@ class EssayAdmin(admin.ModelAdmin):
             published_at=Coalesce("published_at", Now()),
             updated_at=Now(),
         )
+        library_changed()
         self.message_user(
             request,
             ngettext("Published %d essay.", "Published %d essays.", changed) % changed,
@@ -209,6 +211,7 @@ class EssayAdmin(admin.ModelAdmin):
         changed = queryset.filter(status=Essay.Status.PUBLISHED).update(
             status=Essay.Status.DRAFT, updated_at=Now()
         )
+        library_changed()
         self.message_user(
             request,
             ngettext(

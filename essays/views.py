@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from essays import search, services
+from essays.caching import cache_for_visitors
 from essays.forms import ResponseForm, SignupForm
 from essays.models import Essay, Level, Note, Response, Subject, Tag
 from essays.text import count_words, text_changes
@@ -42,6 +43,7 @@ def pending_text_key(essay: Essay) -> str:
 
 
 @require_safe
+@cache_for_visitors
 def catalogue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     chosen = {
@@ -110,6 +112,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_visitors
 def essay_detail(request: HttpRequest, slug: str) -> HttpResponse:
     essay = get_object_or_404(
         Essay.objects.published().for_listing().prefetch_related("notes"), slug=slug
@@ -597,6 +600,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         },
         status=403,
     )
+
+
+@require_safe
+def bare(request: HttpRequest) -> HttpResponse:
+    """The least a Django page can do here: the ceiling the page benchmarks compare against."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache

@@ -1,0 +1,249 @@
+import random
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from essays import feedback
+from essays.models import Essay, Level, Note, Response, Subject, Tag
+from essays.text import count_words
+
+GENERATED = "generated-"  # every generated slug and username starts with this
+BATCH = 2000
+SUBJECTS = ["History", "English Literature", "Economics", "Politics", "Geography", "Philosophy"]
+LEVELS = ["A Level", "AS Level", "GCSE"]
+VOCABULARY = (
+    "the state war peace treaty policy economy market price demand supply growth inflation "
+    "empire revolution reform crisis alliance power security trade labour wages capital "
+    "poetry novel tragedy character narrative theme imagery ambition guilt memory nature "
+    "society class gender religion science reason liberty justice argument evidence historians "
+    "critics however therefore although because despite whereas consequently significant "
+    "1848 1914 1919 1929 1933 1945 government parliament monarchy voters elections"
+)
+WORDS = VOCABULARY.split()
+COMMAND_WORDS = ["Discuss", "Assess", "Evaluate"]
+
+
+def sentence(rng: random.Random) -> str:
+    return " ".join(rng.choices(WORDS, k=rng.randint(8, 22))).capitalize() + "."
+
+
+def paragraphs(rng: random.Random, words: int) -> str:
+    out, total = [], 0
+    while total < words:
+        paragraph = " ".join(sentence(rng) for _ in range(rng.randint(3, 7)))
+        out.append(paragraph)
+        total += len(paragraph.split())
+    return "\n\n".join(out)
+
+
+class Progress:
+    """A one-line progress bar on stderr (a plain line per step when not a terminal)."""
+
+    def __init__(self, stream, label: str, total: int):
+        self.stream, self.label, self.total = stream, label, max(total, 1)
+        self.start = time.monotonic()
+        self.tty = stream.isatty()
+
+    def update(self, done: int) -> None:
+        share = done / self.total
+        elapsed = time.monotonic() - self.start
+        bar = "#" * int(share * 30)
+        line = f"{self.label:<10} [{bar:<30}] {done:>9,}/{self.total:,} {elapsed:6.1f}s"
+        if self.tty:
+            self.stream.write("\r" + line, ending="\n" if done >= self.total else "")
+            self.stream.flush()
+        elif done >= self.total or done % (BATCH * 10) == 0:
+            self.stream.write(line)
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with realistic, deterministic data for benchmarks: essays with notes, "
+        "key points and tags; students; and submitted, returned and draft responses. Uses bulk "
+        "inserts and shows progress. Refuses a database that already holds essays or users "
+        "unless --force is given (existing data is kept; generated rows are added)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--essays", type=int, default=100)
+        parser.add_argument("--students", type=int, default=50)
+        parser.add_argument("--responses", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=1934, help="same seed, same data")
+        parser.add_argument(
+            "--force", action="store_true", help="add to a database that already has data"
+        )
+
+    def handle(self, *args, essays, students, responses, seed, force, **options):
+        if min(essays, students) < 1 or responses < 0:
+            raise CommandError("--essays and --students must be at least 1, --responses 0 or more.")
+        if (Essay.objects.exists() or get_user_model().objects.exists()) and not force:
+            raise CommandError(
+                f"This database already holds {Essay.objects.count():,} essays and "
+                f"{get_user_model().objects.count():,} users. Generate into an empty database, "
+                "or add --force to add generated data beside them."
+            )
+        if students * essays < responses:
+            raise CommandError(
+                f"{responses:,} responses need more than {students:,} students × {essays:,} essays."
+            )
+        rng = random.Random(seed)
+        err = self.stderr
+        with transaction.atomic():
+            essay_ids, key_points = self.make_essays(rng, essays, err)
+            student_ids = self.make_students(students, err)
+        self.make_responses(rng, responses, essay_ids, key_points, student_ids, err)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {essays:,} essays, {students:,} students and {responses:,} responses."
+            )
+        )
+
+    def make_essays(self, rng, count, err):
+        subjects = [
+            Subject.objects.get_or_create(
+                name=name, defaults={"slug": name.lower().replace(" ", "-")}
+            )[0]
+            for name in SUBJECTS
+        ]
+        levels = [
+            Level.objects.get_or_create(
+                name=name, defaults={"slug": name.lower().replace(" ", "-")}
+            )[0]
+            for name in LEVELS
+        ]
+        tags = [
+            Tag.objects.get_or_create(
+                name=f"Topic {n}", defaults={"slug": f"{GENERATED}topic-{n}"}
+            )[0]
+            for n in range(60)
+        ]
+        progress = Progress(err, "essays", count)
+        now = timezone.now()
+        start = Essay.objects.count()
+        essay_ids, key_points = [], {}
+        for first in range(0, count, BATCH):
+            batch = []
+            for n in range(first, min(first + BATCH, count)):
+                words = rng.sample(WORDS, 4)
+                headline = f"{' '.join(words).title()} ({start + n + 1})"
+                body = paragraphs(rng, rng.randint(500, 900))
+                statement = f"‘{sentence(rng)[:-1]} was the main cause.’"
+                batch.append(
+                    Essay(
+                        headline=headline,
+                        slug=f"{GENERATED}essay-{start + n + 1}",
+                        statement=statement,
+                        command_word=rng.choice(COMMAND_WORDS),
+                        body=body,
+                        subject=rng.choice(subjects),
+                        level=rng.choice(levels),
+                        status=Essay.Status.PUBLISHED
+                        if rng.random() < 0.95
+                        else Essay.Status.DRAFT,
+                        published_at=now,
+                        search_document="\n".join([headline, statement, body]).lower(),
+                    )
+                )
+            created = Essay.objects.bulk_create(batch)
+            notes, links = [], []
+            for essay in created:
+                notes.append(Note(essay=essay, kind=Note.Kind.PLAN, text=paragraphs(rng, 120)))
+                for position in range(1, 5):
+                    phrase = " ".join(rng.sample(WORDS, 2))
+                    notes.append(
+                        Note(
+                            essay=essay,
+                            kind=Note.Kind.KEY_POINT,
+                            text=f"Key point {position}: {phrase}",
+                            phrases=phrase,
+                            position=position,
+                        )
+                    )
+                links += [
+                    Essay.tags.through(essay_id=essay.pk, tag_id=tag.pk)
+                    for tag in rng.sample(tags, 3)
+                ]
+                essay_ids.append(essay.pk)
+            Note.objects.bulk_create(notes)
+            Essay.tags.through.objects.bulk_create(links)
+            for note in notes:
+                if note.kind == Note.Kind.KEY_POINT:
+                    key_points.setdefault(note.essay_id, []).append(
+                        feedback.KeyPoint(note.pk, note.text, (note.phrases,))
+                    )
+            progress.update(len(essay_ids))
+        return essay_ids, key_points
+
+    def make_students(self, count, err):
+        User = get_user_model()
+        password = make_password("generated-student-password")
+        start = User.objects.filter(username__startswith=GENERATED).count()
+        progress = Progress(err, "students", count)
+        ids = []
+        for first in range(0, count, BATCH):
+            batch = [
+                User(
+                    username=f"{GENERATED}student-{start + n + 1}",
+                    email=f"student{start + n + 1}@example.com",
+                    password=password,
+                )
+                for n in range(first, min(first + BATCH, count))
+            ]
+            ids += [user.pk for user in User.objects.bulk_create(batch)]
+            progress.update(len(ids))
+        return ids
+
+    def make_responses(self, rng, count, essay_ids, key_points, student_ids, err):
+        progress = Progress(err, "responses", count)
+        now = timezone.now()
+        used: set[tuple[int, int]] = set()
+        done = 0
+        bodies = [paragraphs(rng, rng.randint(300, 700)) for _ in range(200)]
+        while done < count:
+            batch = []
+            while len(batch) < min(BATCH, count - done):
+                student, essay = rng.choice(student_ids), rng.choice(essay_ids)
+                if (student, essay) in used:
+                    continue
+                used.add((student, essay))
+                body = rng.choice(bodies)
+                roll = rng.random()
+                status = (
+                    Response.Status.RETURNED
+                    if roll < 0.5
+                    else Response.Status.SUBMITTED
+                    if roll < 0.9
+                    else Response.Status.DRAFT
+                )
+                level = rng.randint(1, 5)
+                marked = status == Response.Status.RETURNED or rng.random() < 0.3
+                batch.append(
+                    Response(
+                        student_id=student,
+                        essay_id=essay,
+                        attempt=1,
+                        body=body,
+                        status=status,
+                        word_count=count_words(body),
+                        version=rng.randint(1, 40),
+                        time_spent_seconds=rng.randint(600, 2700),
+                        submitted_at=None if status == Response.Status.DRAFT else now,
+                        returned_at=now if status == Response.Status.RETURNED else None,
+                        level=level if marked and status != Response.Status.DRAFT else None,
+                        mark=(level - 1) * 5 + rng.randint(1, 5)
+                        if marked and status != Response.Status.DRAFT
+                        else None,
+                        similarity=round(rng.random() * 0.3, 3),
+                        key_points_covered=[
+                            p.id for p in key_points.get(essay, []) if rng.random() < 0.6
+                        ],
+                        key_points_total=len(key_points.get(essay, [])),
+                    )
+                )
+            Response.objects.bulk_create(batch)
+            done += len(batch)
+            progress.update(done)
