@@ -416,6 +416,7 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["student", "-updated_at"], name="response_student_recent_idx"),
             models.Index(fields=["essay", "status"], name="response_essay_status_idx"),
+            models.Index(fields=["status", "submitted_at"], name="response_submitted_idx"),
         ]
 
     def __str__(self) -> str:
