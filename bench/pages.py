@@ -279,6 +279,10 @@ def run_size(name, args, env, workdir):
         bench_login = lambda session, index: session.log_in(  # noqa: E731
             f"bench-student-{index + 1}"
         )
+        # Submitting needs students with no draft of this essay: not the ones that autosaved.
+        submit_login = lambda session, index: session.log_in(  # noqa: E731
+            f"bench-student-{index + 17}"
+        )
         teacher_login = lambda session, index: session.log_in("bench-teacher", admin=True)  # noqa: E731
         pages = [
             ("bare Django view", get("/bench/bare"), None),
@@ -290,7 +294,7 @@ def run_size(name, args, env, workdir):
             ("My work", get("/responses/"), student_login),
             ("admin responses list", get("/admin/essays/response/"), teacher_login),
             ("autosave POST", autosave_request(slug), bench_login),
-            ("submit POST", submit_request(slug), bench_login),
+            ("submit POST", submit_request(slug), submit_login),
         ]
         results = {}
         for label, request, login in pages:

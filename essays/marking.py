@@ -4,6 +4,8 @@ import csv
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,6 +28,26 @@ CSV_HEADER = [
     "Key points covered",
     "Feedback",
 ]
+
+
+AWAITING_KEY = "studyhub:awaiting-marking"
+AWAITING_SECONDS = 60
+
+
+def essays_awaiting_marking() -> list[dict]:
+    """Essays with submitted, not yet returned responses, most waiting first: essay_id,
+    essay__headline, waiting. Counting them reads every submitted response, so the answer is
+    kept for a minute (the admin index and the pile's essay filter both show it)."""
+
+    def count() -> list[dict]:
+        return list(
+            Response.objects.filter(status=Response.Status.SUBMITTED)
+            .values("essay_id", "essay__headline")
+            .annotate(waiting=Count("pk"))
+            .order_by("-waiting", "essay__headline")[:200]
+        )
+
+    return cache.get_or_set(AWAITING_KEY, count, AWAITING_SECONDS)
 
 
 def safe_cell(value) -> str:

@@ -417,6 +417,8 @@ class Response(models.Model):
             models.Index(fields=["student", "-updated_at"], name="response_student_recent_idx"),
             models.Index(fields=["essay", "status"], name="response_essay_status_idx"),
             models.Index(fields=["status", "submitted_at"], name="response_submitted_idx"),
+            # My work and the nav's count of new feedback: one student's responses by status.
+            models.Index(fields=["student", "status"], name="response_student_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -454,6 +454,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
     responses = list(
         Response.objects.for_student(request.user)
         .select_related("essay")
+        .defer("body", "feedback", "essay__body", "essay__search_document")
         .order_by("-updated_at", "-pk")
     )
     groups: dict[int, list[Response]] = {}

@@ -89,7 +89,7 @@ def test_a_dumpdata_backup_restores_everything_into_an_empty_database(default_sc
 
 FIRST = [("essays", "0001_initial")]
 WITH_RESPONSES = [("essays", "0003_responses")]
-LATEST = [("essays", "0008_response_submitted_index")]
+LATEST = [("essays", "0009_response_pile_index")]
 
 
 def migrate_to(target):
