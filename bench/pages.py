@@ -37,8 +37,17 @@ SIZES = {
     "large": {"essays": 10_000, "students": 2_000, "responses": 200_000},
 }
 STUDENT_PASSWORD = "generated-student-password"
+# Words the generated essays use (generate_load_data), so searches find something.
+SEARCH_WORDS = (
+    "state war peace treaty policy economy market price demand supply growth inflation empire "
+    "revolution reform crisis alliance power security trade labour wages capital poetry novel "
+    "tragedy character narrative theme imagery ambition guilt memory nature society class "
+    "gender religion science reason liberty justice argument evidence historians critics 1914"
+)
 TEACHER_SETUP = """
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from essays.roles import sync_roles
+sync_roles(Group, Permission)  # a flushed database has lost its groups
 teacher = User.objects.create_user("bench-teacher", password="generated-student-password",
                                    is_staff=True)
 teacher.groups.add(Group.objects.get(name="Teachers"))
@@ -162,6 +171,19 @@ def measure(port, seconds, concurrency, make_request, login=None):
 
 def get(path):
     return lambda session, index, n: session.send("GET", path)[0]
+
+
+def varied_search():
+    """A different two-word search on each request, so the visitors' page cache rarely helps:
+    this is the cost of searching itself."""
+    words = SEARCH_WORDS.split()
+
+    def request(session, index, n):
+        first = words[(index * 7919 + n) % len(words)]
+        second = words[(index * 104729 + n * 31) % len(words)]
+        return session.send("GET", f"/?q={first}+{second}&page={1 + n % 3}")[0]
+
+    return request
 
 
 def autosave_request(slug):
@@ -288,7 +310,9 @@ def run_size(name, args, env, workdir):
             ("bare Django view", get("/bench/bare"), None),
             ("catalogue", get("/"), None),
             ("catalogue, filtered", get(f"/?subject={facts['subject']}&tag={facts['tag']}"), None),
-            ("search", get("/?q=treaty+revolution"), None),
+            ("search (cached)", get("/?q=treaty+revolution"), None),
+            ("search, varied", varied_search(), None),
+            ("catalogue (signed in)", get("/"), student_login),
             ("essay (visitor)", get(f"/essays/{slug}/"), None),
             ("essay (signed in)", get(f"/essays/{slug}/"), student_login),
             ("My work", get("/responses/"), student_login),
