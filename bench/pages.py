@@ -9,8 +9,9 @@ gunicorn (2 workers, production settings: DEBUG off, HTTPS redirect and secure c
 requests marked `X-Forwarded-Proto: https` as a TLS-terminating proxy would), and sends
 requests to each page for a fixed time from a Python load generator with keep-alive
 connections. It prints requests/s, p50 and p99 latency and each page's throughput as a share of
-the bare view's, then the bytes an essay page transfers. With DATABASE_URL the named PostgreSQL
-database is emptied first: use one kept for benchmarks.
+the bare view's, the median latency of one request at a time ("alone": what a user waits on a
+quiet server, which the latency targets are about), then the bytes an essay page transfers.
+With DATABASE_URL the named PostgreSQL database is emptied first: use one kept for benchmarks.
 """
 
 import argparse
@@ -37,13 +38,6 @@ SIZES = {
     "large": {"essays": 10_000, "students": 2_000, "responses": 200_000},
 }
 STUDENT_PASSWORD = "generated-student-password"
-# Words the generated essays use (generate_load_data), so searches find something.
-SEARCH_WORDS = (
-    "state war peace treaty policy economy market price demand supply growth inflation empire "
-    "revolution reform crisis alliance power security trade labour wages capital poetry novel "
-    "tragedy character narrative theme imagery ambition guilt memory nature society class "
-    "gender religion science reason liberty justice argument evidence historians critics 1914"
-)
 TEACHER_SETUP = """
 from django.contrib.auth.models import Group, Permission, User
 from essays.roles import sync_roles
@@ -54,6 +48,7 @@ teacher.groups.add(Group.objects.get(name="Teachers"))
 for n in range(1, 33):  # students with no work yet, for the autosave and submit runs
     User.objects.create_user(f"bench-student-{n}", password="generated-student-password")
 from essays.models import Essay, Response, Subject, Tag
+from essays.management.commands.generate_load_data import WORDS, topic_words
 import json
 student = Response.objects.values_list("student__username", flat=True).order_by("student").first()
 essay = Essay.objects.published().order_by("pk").first()
@@ -62,6 +57,8 @@ print(json.dumps({
     "essay": essay.slug,
     "subject": Subject.objects.filter(essays__status="published").first().slug,
     "tag": Tag.objects.filter(essays__status="published").first().slug,
+    "topic_words": topic_words(400),
+    "common_words": WORDS,
 }))
 """
 
@@ -173,15 +170,14 @@ def get(path):
     return lambda session, index, n: session.send("GET", path)[0]
 
 
-def varied_search():
+def varied_search(words):
     """A different two-word search on each request, so the visitors' page cache rarely helps:
     this is the cost of searching itself."""
-    words = SEARCH_WORDS.split()
 
     def request(session, index, n):
         first = words[(index * 7919 + n) % len(words)]
         second = words[(index * 104729 + n * 31) % len(words)]
-        return session.send("GET", f"/?q={first}+{second}&page={1 + n % 3}")[0]
+        return session.send("GET", f"/?q={first}+{second}&page={1 + n % 2}")[0]
 
     return request
 
@@ -311,7 +307,8 @@ def run_size(name, args, env, workdir):
             ("catalogue", get("/"), None),
             ("catalogue, filtered", get(f"/?subject={facts['subject']}&tag={facts['tag']}"), None),
             ("search (cached)", get("/?q=treaty+revolution"), None),
-            ("search, varied", varied_search(), None),
+            ("search, topic words", varied_search(facts["topic_words"]), None),
+            ("search, common words", varied_search(facts["common_words"]), None),
             ("catalogue (signed in)", get("/"), student_login),
             ("essay (visitor)", get(f"/essays/{slug}/"), None),
             ("essay (signed in)", get(f"/essays/{slug}/"), student_login),
@@ -323,18 +320,24 @@ def run_size(name, args, env, workdir):
         results = {}
         for label, request, login in pages:
             results[label] = measure(port, args.seconds, args.concurrency, request, login)
+            # The latency of one request at a time: what a user waits for on a quiet server.
+            alone = measure(port, max(1.0, args.seconds / 2), 1, request, login)
+            results[label]["alone"] = alone["p50"]
         sizes = transfer_sizes(port, slug)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     bare = results["bare Django view"]["rps"]
-    print(f"{'page':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of bare':>9}  statuses")
+    print(f"{'page':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of bare':>9}{'alone':>9}"
+          "  statuses")  # fmt: skip
     for label, result in results.items():
         share = result["rps"] / bare if bare else 0
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
         print(f"{label:<24}{result['rps']:>9.0f}{result['p50']:>9.1f}{result['p99']:>9.1f}"
-              f"{share:>8.0%}  {statuses}")  # fmt: skip
+              f"{share:>8.0%}{result['alone']:>9.1f}  {statuses}")  # fmt: skip
+    print(f"(req/s, p50 and p99 with {args.concurrency} connections at once; 'alone': p50 ms "
+          "with one request at a time)")  # fmt: skip
     total = sum(sizes["sizes"].values())
     parts = ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in sizes["sizes"].items())
     print(f"essay page transfer (compressed): {parts}; total {total / 1024:.1f} KB")

@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -163,6 +164,12 @@ class EssayQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
+class EssayManager(models.Manager.from_queryset(EssayQuerySet)):
+    def get_queryset(self):
+        # The search vector is PostgreSQL's to read (in a WHERE and ORDER BY), never Python's.
+        return super().get_queryset().defer("search_vector")
+
+
 class Essay(models.Model):
     Status = EssayStatus
 
@@ -205,8 +212,11 @@ class Essay(models.Model):
     # Everything a search looks through, in lower case: kept up to date by
     # refresh_search_document() whenever the essay, its notes or its tags change.
     search_document = models.TextField(blank=True, editable=False)
+    # On PostgreSQL, the weighted full-text vector of headline, statement and search document,
+    # kept by a database trigger (migration 0010) and indexed; unused (NULL) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
-    objects = EssayQuerySet.as_manager()
+    objects = EssayManager()
 
     class Meta:
         ordering = ["-published_at", "headline"]

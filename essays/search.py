@@ -1,13 +1,15 @@
 """Ranked search over the essay library, and excerpts that show where the words matched.
 
-On PostgreSQL the search is PostgreSQL's full-text search (English stemming, weighted fields,
-a GIN index: migration 0004). On SQLite every word must appear somewhere in the essay, and
-essays rank by where and how often the words appear: headline, then the claim, then anywhere.
+On PostgreSQL the search is PostgreSQL's full-text search (English stemming, weighted fields:
+headline, then statement, then everything else), reading the vector a trigger stores in
+`Essay.search_vector` through its GIN index (migration 0010). On SQLite every word must appear
+somewhere in the essay, and essays rank by where and how often the words appear: headline, then
+the claim, then anywhere.
 """
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.functions import Cast, Length, Lower, Replace
@@ -18,13 +20,6 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 EXCERPT_LENGTH = 220
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-# The weighted document PostgreSQL searches; migration 0004 indexes exactly this expression.
-SEARCH_VECTOR = (
-    SearchVector("headline", weight="A", config="english")
-    + SearchVector("statement", weight="B", config="english")
-    + SearchVector("search_document", weight="C", config="english")
-)
 
 
 def search_terms(query: str) -> list[str]:
@@ -41,8 +36,8 @@ def search(queryset, query: str):
     if connection.vendor == "postgresql":
         text_query = SearchQuery(" ".join(terms), config="english", search_type="plain")
         return (
-            queryset.annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, text_query))
-            .filter(search=text_query)
+            queryset.filter(search_vector=text_query)
+            .annotate(rank=SearchRank(F("search_vector"), text_query))
             .order_by("-rank", "headline")
         )
     return rank_by_occurrences(queryset, terms)

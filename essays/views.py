@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import time as format_time
@@ -42,6 +42,26 @@ def pending_text_key(essay: Essay) -> str:
 # The catalogue and essay pages
 
 
+def facet_counts(essays, field: str):
+    """How many of `essays` have each subject, level or tag: rows of slug, name and essays."""
+    if field == "tags":
+        # Counted on the link table (one row per essay and tag), so nothing is joined twice.
+        rows = Essay.tags.through.objects.filter(essay__in=essays.values("pk")).values(
+            slug=F("tag__slug"), name=F("tag__name")
+        )
+        return rows.annotate(essays=Count("essay_id")).order_by("name")
+    rows = (
+        essays.order_by()
+        .values(f"{field}__slug", f"{field}__name")
+        .annotate(essays=Count("pk"))
+        .order_by(f"{field}__name")
+    )
+    return [
+        {"slug": row[f"{field}__slug"], "name": row[f"{field}__name"], "essays": row["essays"]}
+        for row in rows
+    ]
+
+
 @require_safe
 @cache_for_visitors
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -67,22 +87,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     facets = {}
     for param, field in FACET_FIELDS.items():
         # Each list counts the essays the other filters leave, so choices can be combined.
-        rows = (
-            filtered(except_param=param)
-            .order_by()
-            .values(f"{field}__slug", f"{field}__name")
-            .annotate(essays=Count("pk", distinct=True))
-            .filter(**{f"{field}__slug__isnull": False})
-            .order_by(f"{field}__name")
-        )
         facets[param] = [
-            {
-                "slug": row[f"{field}__slug"],
-                "name": row[f"{field}__name"],
-                "essays": row["essays"],
-                "active": chosen.get(param) == row[f"{field}__slug"],
-            }
-            for row in rows
+            {**row, "active": chosen.get(param) == row["slug"]}
+            for row in facet_counts(filtered(except_param=param), field)
         ]
 
     active = []

@@ -136,6 +136,32 @@ def test_search_covers_notes_and_tag_names(client, library):
     assert headlines(client.get(CATALOGUE, {"q": "peace treaties"})) == ["Versailles"]
 
 
+def test_an_edited_essay_is_found_by_its_new_words_and_not_its_old(client):
+    essay = EssayFactory(headline="The Weimar Republic", body="Hyperinflation in 1923.")
+    essay.status = "published"
+    essay.save()
+    assert headlines(client.get(CATALOGUE, {"q": "hyperinflation"})) == ["The Weimar Republic"]
+    essay.body = "The Dawes Plan of 1924."
+    essay.save()
+    assert headlines(client.get(CATALOGUE, {"q": "hyperinflation"})) == []
+    assert headlines(client.get(CATALOGUE, {"q": "Dawes"})) == ["The Weimar Republic"]
+
+
+def test_essays_written_in_bulk_are_found(client):
+    """Bulk inserts (imports, load data) skip save(); the search still sees them."""
+    essay = EssayFactory.build(
+        headline="Appeasement",
+        slug="appeasement",
+        status="published",
+        body="Munich, 1938.",
+        subject=SubjectFactory(),
+        level=LevelFactory(),
+    )
+    essay.search_document = essay.build_search_document()
+    Essay.objects.bulk_create([essay])
+    assert headlines(client.get(CATALOGUE, {"q": "Munich"})) == ["Appeasement"]
+
+
 def test_results_quote_where_the_words_matched(client, library):
     page = client.get(CATALOGUE, {"q": "monopsony"}).content.decode()
     assert "A <mark>monopsony</mark> employer can pay" in page

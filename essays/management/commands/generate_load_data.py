@@ -1,10 +1,11 @@
+import itertools
 import random
 import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import feedback
@@ -24,11 +25,28 @@ VOCABULARY = (
     "1848 1914 1919 1929 1933 1945 government parliament monarchy voters elections"
 )
 WORDS = VOCABULARY.split()
+# The long tail: made-up words from syllables ("talovin", "mersadu"), so the text has the
+# spread of natural language — a few words in nearly every essay, most words in few of them.
+SYLLABLE_LIST = "ba ce di fo gu la me ni po ru sa te vi lo ma ne ri to ka de mi so tu ve"
+SYLLABLES = SYLLABLE_LIST.split()
+TAIL = random.Random(1934).sample(
+    sorted({a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:10]}), 5000
+)
+RANKED = WORDS + TAIL
+# Zipf's law: the word at rank r turns up about 1/r as often as the commonest.
+CUMULATIVE = list(itertools.accumulate(1 / rank for rank in range(1, len(RANKED) + 1)))
 COMMAND_WORDS = ["Discuss", "Assess", "Evaluate"]
 
 
 def sentence(rng: random.Random) -> str:
-    return " ".join(rng.choices(WORDS, k=rng.randint(8, 22))).capitalize() + "."
+    words = rng.choices(RANKED, cum_weights=CUMULATIVE, k=rng.randint(8, 22))
+    return " ".join(words).capitalize() + "."
+
+
+def topic_words(count: int, seed: int = 0) -> list[str]:
+    """Words a student might search for: neither the commonest nor the rarest (ranks 70–2,000)."""
+    rng = random.Random(seed)
+    return rng.sample(RANKED[len(WORDS) : 2000], count)
 
 
 def paragraphs(rng: random.Random, words: int) -> str:
@@ -96,6 +114,10 @@ class Command(BaseCommand):
             essay_ids, key_points = self.make_essays(rng, essays, err)
             student_ids = self.make_students(students, err)
         self.make_responses(rng, responses, essay_ids, key_points, student_ids, err)
+        # Fresh statistics, so the query planner knows the tables' new sizes straight away
+        # rather than after the next automatic analysis.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {essays:,} essays, {students:,} students and {responses:,} responses."
