@@ -62,8 +62,10 @@ fixtures: $(STAMP) ## Rebuild fixtures/library.json from the documents in fixtur
 	$(MANAGE) dumpdata essays.subject essays.level essays.tag essays.essay essays.note \
 		--natural-foreign --natural-primary --indent 2 --output fixtures/library.json
 
-bench: $(STAMP) ## Benchmarks: print timings (see bench/)
+bench: $(STAMP) ## Benchmarks, about 15 minutes: print figures (see bench/README.md)
 	$(BIN)/python bench/feedback.py
+	$(BIN)/python bench/load_submit.py
+	$(BIN)/python bench/pages.py
 
 clean: ## Remove the virtual environment, the development database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

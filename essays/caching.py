@@ -2,18 +2,30 @@
 
 Every cached page is keyed by the library's version, which any change to an essay, note, tag,
 subject, level or mark scheme moves on (essays/signals.py, and the admin's bulk actions), so a
-visitor never sees a page older than the library. Signed-in users, and any request carrying a
-message to show, always get a fresh page.
+visitor never sees a page older than the library — at once with a shared cache (Redis), within
+LOCAL_PAGE_TIMEOUT seconds on the other processes of a server using local memory. Signed-in
+users, and any request carrying a message to show, always get a fresh page.
 """
 
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString, mark_safe
 
 VERSION_KEY = "studyhub:library-version"
-PAGE_TIMEOUT = 60 * 60
+# A shared cache (Redis) sees every change the moment it is made, so pages can be kept an hour.
+# Local memory is each server process's own: a change moves the version only in the process
+# that made it, so there pages live half a minute and the other processes catch up within that.
+SHARED_PAGE_TIMEOUT = 60 * 60
+LOCAL_PAGE_TIMEOUT = 30
+
+
+def page_timeout() -> int:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return LOCAL_PAGE_TIMEOUT if backend.endswith("LocMemCache") else SHARED_PAGE_TIMEOUT
 
 
 def library_version() -> int:
@@ -52,7 +64,20 @@ def cache_for_visitors(view):
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+            cache.set(key, (response.content, response["Content-Type"]), page_timeout())
         return response
 
     return wrapper
+
+
+def cached_fragment(request: HttpRequest, name: str, build) -> tuple[SafeString, dict]:
+    """A piece of a page that is the same for everyone at this address, kept until the library
+    changes. `build()` returns (html, context); on a hit the context is empty."""
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"studyhub:fragment:{name}:{library_version()}:{path}"
+    html = cache.get(key)
+    if html is not None:
+        return mark_safe(html), {}
+    html, context = build()
+    cache.set(key, str(html), page_timeout())
+    return mark_safe(html), context

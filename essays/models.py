@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from essays.text import reading_minutes
+from essays.text import count_words, minutes_to_read
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -215,6 +215,8 @@ class Essay(models.Model):
     # On PostgreSQL, the weighted full-text vector of headline, statement and search document,
     # kept by a database trigger (migration 0010) and indexed; unused (NULL) on SQLite.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
+    # The body's words, counted on save, so lists can show reading times without counting.
+    word_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EssayManager()
 
@@ -245,6 +247,7 @@ class Essay(models.Model):
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         self.search_document = self.build_search_document()
+        self.word_count = count_words(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -266,7 +269,7 @@ class Essay(models.Model):
         return split_paragraphs(self.body)
 
     def reading_minutes(self) -> int:
-        return reading_minutes(self.body)
+        return minutes_to_read(self.word_count)
 
     def get_mark_scheme(self) -> MarkScheme | None:
         return self.mark_scheme or MarkScheme.objects.default()

@@ -11,17 +11,24 @@ import difflib
 import re
 from dataclasses import dataclass
 
-SEPARATORS = re.compile(
-    "[\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u2012-\u2015]+"
+SEPARATOR_CHARS = (
+    "\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u2012-\u2015"
 )
+SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
+# A run without separators that holds a letter or digit ([^\W_] is exactly str.isalnum()).
+WORD = re.compile(f"[^{SEPARATOR_CHARS}]*?[^\\W_][^{SEPARATOR_CHARS}]*")
 
 
 def count_words(text: str) -> int:
-    return sum(1 for token in SEPARATORS.split(text) if any(ch.isalnum() for ch in token))
+    return len(WORD.findall(text))
 
 
-def reading_minutes(text: str, words_per_minute: int = 200) -> int:
-    return max(1, -(-count_words(text) // words_per_minute))
+def reading_minutes(text: str) -> int:
+    return minutes_to_read(count_words(text))
+
+
+def minutes_to_read(words: int, words_per_minute: int = 200) -> int:
+    return max(1, -(-words // words_per_minute))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import time as format_time
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from essays import search, services
-from essays.caching import cache_for_visitors
+from essays.caching import cache_for_visitors, cached_fragment
 from essays.forms import ResponseForm, SignupForm
 from essays.models import Essay, Level, Note, Response, Subject, Tag
 from essays.text import count_words, text_changes
@@ -65,6 +66,19 @@ def facet_counts(essays, field: str):
 @require_safe
 @cache_for_visitors
 def catalogue(request: HttpRequest) -> HttpResponse:
+    """The library, filtered and searched. Its listing is the same for everyone, so it is kept
+    as a fragment (until the library changes): signed-in students pay only for their own nav."""
+
+    def build():
+        context = catalogue_context(request)
+        return render_to_string("essays/_catalogue.html", context, request), context
+
+    listing, context = cached_fragment(request, "catalogue", build)
+    query = request.GET.get("q", "").strip()
+    return render(request, "essays/catalogue.html", {**context, "query": query, "listing": listing})
+
+
+def catalogue_context(request: HttpRequest) -> dict:
     query = request.GET.get("q", "").strip()
     chosen = {
         param: request.GET.get(param, "").strip()
@@ -104,18 +118,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     terms = search.search_terms(query)
     for essay in page.object_list:
         essay.excerpt = search.excerpt(essay.body, terms) if terms else None
-    return render(
-        request,
-        "essays/catalogue.html",
-        {
-            "page": page,
-            "essays": page.object_list,
-            "query": query,
-            "facets": facets,
-            "active_filters": active,
-            "filtered": bool(query or chosen),
-        },
-    )
+    return {
+        "page": page,
+        "essays": page.object_list,
+        "query": query,
+        "facets": facets,
+        "active_filters": active,
+        "filtered": bool(query or chosen),
+    }
 
 
 @require_safe

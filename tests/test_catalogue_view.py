@@ -216,3 +216,12 @@ def test_search_query_count_does_not_grow(client, library, django_assert_num_que
     with django_assert_num_queries(6):
         response = client.get(CATALOGUE, {"q": "league"})
     assert len(headlines(response)) == 14
+
+
+def test_reading_time_follows_the_essay_as_edited(client):
+    essay = EssayFactory(status="published", body="word " * 450)
+    assert "3 min read" in client.get(CATALOGUE).content.decode()
+    essay.body = "word " * 150
+    essay.save()
+    assert "1 min read" in client.get(CATALOGUE).content.decode()
+    assert "1 min read" in client.get(essay.get_absolute_url()).content.decode()

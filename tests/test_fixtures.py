@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from essays import feedback
 from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag
+from essays.text import count_words
 
 pytestmark = pytest.mark.django_db
 LIBRARY = ("fixtures/mark_schemes.json", "fixtures/library.json")
@@ -25,6 +26,8 @@ def test_fixtures_hold_a_published_library_across_subjects_and_levels():
         assert essay.notes.exists(), essay
         assert essay.tags.exists(), essay
         assert len(essay.paragraphs()) >= 3, essay
+        # Stored counts (reading times) agree with the text: `make fixtures` rebuilt them.
+        assert essay.word_count == count_words(essay.body) > 200, essay
     seed = Essay.objects.get(slug="stalins-foreign-policy-objectives-defending-the-soviet-union")
     assert seed.prompt.endswith("defend the Soviet Union from attack.’ Discuss")
 

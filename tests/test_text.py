@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from essays.text import count_words, reading_minutes
+from essays.text import SEPARATORS, count_words, reading_minutes
 
 AWKWARD = [
     ("", 0),
@@ -44,6 +44,17 @@ def test_joining_two_texts_with_a_space_adds_their_counts(first, second):
 @given(st.text())
 def test_a_count_never_exceeds_the_pieces_of_text(text):
     assert 0 <= count_words(text) <= len(text.split()) + text.count("—") + text.count("–") + 1
+
+
+PIECES = " \t\n\u00a0\u2003—–‒―-'’_.%é١Ⅻ\u0301a7"
+
+
+@given(st.text() | st.text(alphabet=PIECES))
+def test_the_count_is_the_definition_word_for_word(text):
+    """The fast count agrees with the definition: pieces between separators holding a letter or
+    digit."""
+    pieces = SEPARATORS.split(text)
+    assert count_words(text) == sum(1 for piece in pieces if any(ch.isalnum() for ch in piece))
 
 
 def test_reading_time_rounds_up_to_whole_minutes():

@@ -168,6 +168,7 @@ class Command(BaseCommand):
                         else Essay.Status.DRAFT,
                         published_at=now,
                         search_document="\n".join([headline, statement, body]).lower(),
+                        word_count=count_words(body),
                     )
                 )
             created = Essay.objects.bulk_create(batch)
