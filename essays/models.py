@@ -1,9 +1,10 @@
+import functools
 import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -46,21 +47,32 @@ class SlugNamed(models.Model):
         return (self.slug,)
 
 
+def catalogue_path() -> str:
+    """The catalogue's address, worked out once per URL configuration and prefix: lists link
+    to it from every subject, level and tag they show."""
+    return _catalogue_path(get_urlconf(), get_script_prefix())
+
+
+@functools.cache
+def _catalogue_path(urlconf, prefix: str) -> str:
+    return reverse("essays:catalogue", urlconf=urlconf)
+
+
 class Subject(SlugNamed):
     def get_absolute_url(self) -> str:
-        return f"{reverse('essays:catalogue')}?subject={self.slug}"
+        return f"{catalogue_path()}?subject={self.slug}"
 
 
 class Level(SlugNamed):
     """A qualification level: the PAPER of an essay document ("A Level", "AS Level", "GCSE")."""
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('essays:catalogue')}?level={self.slug}"
+        return f"{catalogue_path()}?level={self.slug}"
 
 
 class Tag(SlugNamed):
     def get_absolute_url(self) -> str:
-        return f"{reverse('essays:catalogue')}?tag={self.slug}"
+        return f"{catalogue_path()}?tag={self.slug}"
 
 
 class MarkSchemeQuerySet(models.QuerySet):

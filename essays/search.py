@@ -2,20 +2,20 @@
 
 On PostgreSQL the search is PostgreSQL's full-text search (English stemming, weighted fields:
 headline, then statement, then everything else), reading the vector a trigger stores in
-`Essay.search_vector` through its GIN index (migration 0010). On SQLite every word must appear
-somewhere in the essay, and essays rank by where and how often the words appear: headline, then
-the claim, then anywhere.
+`Essay.search_vector` through its GIN index (migration 0010). On SQLite it is SQLite's full-text
+search (FTS5, Porter stemming, BM25 ranking with the same order of weights) over the index
+migration 0012 keeps. Either way every word of the query must appear.
 """
 
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, FloatField, Value, When
-from django.db.models.functions import Cast, Length, Lower, Replace
+from django.db.models import F
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+SQLITE_INDEX = "essays_essay_fts"
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 EXCERPT_LENGTH = 220
@@ -40,25 +40,21 @@ def search(queryset, query: str):
             .annotate(rank=SearchRank(F("search_vector"), text_query))
             .order_by("-rank", "headline")
         )
-    return rank_by_occurrences(queryset, terms)
+    return sqlite_full_text(queryset, terms)
 
 
-def rank_by_occurrences(queryset, terms: list[str]):
-    """Every term must occur; the score counts occurrences, with a bonus for the headline (3)
-    and the claim (2). `search_document` is stored in lower case, so counting is exact."""
-    rank = Value(0.0, output_field=FloatField())
-    for term in terms:
-        queryset = queryset.filter(search_document__contains=term)
-        occurrences = (
-            Length("search_document") - Length(Replace("search_document", Value(term)))
-        ) / len(term)
-        rank = (
-            rank
-            + Cast(occurrences, FloatField())
-            + Case(When(headline__icontains=term, then=Value(3.0)), default=Value(0.0))
-            + Case(When(statement__icontains=term, then=Value(2.0)), default=Value(0.0))
-        )
-    return queryset.annotate(rank=rank).order_by(F("rank").desc(), Lower("headline"))
+def sqlite_full_text(queryset, terms: list[str]):
+    """Every term must occur (after stemming); ranked by BM25 with the headline counting ten
+    times and the claim five times as much as the rest. The index is migration 0012's."""
+    match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    return queryset.extra(
+        tables=[SQLITE_INDEX],
+        where=[f"{SQLITE_INDEX}.rowid = essays_essay.id", f"{SQLITE_INDEX} MATCH %s"],
+        params=[match],
+        # bm25() is lower for better matches; negated, so higher is better as on PostgreSQL.
+        select={"rank": f"-bm25({SQLITE_INDEX}, 10.0, 5.0, 1.0)"},
+        order_by=["-rank", "headline"],
+    )
 
 
 def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> SafeString:

@@ -225,3 +225,13 @@ def test_reading_time_follows_the_essay_as_edited(client):
     essay.save()
     assert "1 min read" in client.get(CATALOGUE).content.decode()
     assert "1 min read" in client.get(essay.get_absolute_url()).content.decode()
+
+
+def test_a_deleted_essay_leaves_the_search_and_the_rest_stay_found(client):
+    kept = EssayFactory(headline="Munich, 1938", status="published")
+    gone = EssayFactory(headline="Munich and appeasement", status="published")
+    gone.delete()
+    assert headlines(client.get(CATALOGUE, {"q": "Munich"})) == [kept.headline]
+    kept.headline = "Munich, September 1938"
+    kept.save()
+    assert headlines(client.get(CATALOGUE, {"q": "September"})) == ["Munich, September 1938"]

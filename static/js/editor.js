@@ -320,6 +320,16 @@
       return;
     }
     var savedAt = config.savedAt ? Date.parse(config.savedAt) : 0;
+    if (local.attempt === state.attempt && local.baseVersion > state.version) {
+      // This page was sent before the server had finished saving this browser's last text
+      // (a reload straight after typing): the browser copy is the newer one. Put it back; the
+      // server still refuses it if another tab changed the draft since.
+      textarea.value = local.body;
+      updateWordCount();
+      setStatus("Restored your latest text from this browser");
+      save();
+      return;
+    }
     if (local.attempt === state.attempt && local.baseVersion === state.version) {
       // Typed on top of the version the server has, but never acknowledged: put it back.
       textarea.value = local.body;

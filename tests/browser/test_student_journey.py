@@ -118,6 +118,24 @@ def test_a_reload_before_the_save_keeps_the_text(student_page, site, essay, cont
     assert Response.objects.get().body == "Never reached the server before the reload."
 
 
+def test_a_page_sent_before_the_last_save_landed_takes_the_browsers_newer_text(
+    student_page, site, essay
+):
+    """A reload straight after typing can be answered before the last save is written: the page
+    then shows an older draft than this browser already had acknowledged. The browser's text
+    wins, with no question asked, and reaches the server."""
+    page = student_page
+    page.goto(f"{site}/essays/{essay.slug}/respond/")
+    key = page.evaluate("document.getElementById('response-form').dataset.storageKey")
+    copy = {"body": "Acknowledged just before the reload.", "attempt": 1, "baseVersion": 3}
+    script = "([k, c]) => localStorage.setItem(k, JSON.stringify({...c, savedAt: Date.now()}))"
+    page.evaluate(script, [key, copy])
+    page.reload()
+    expect(editor(page)).to_have_value("Acknowledged just before the reload.")
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"), timeout=10_000)
+    assert Response.objects.get().body == "Acknowledged just before the reload."
+
+
 def test_a_stale_tab_is_shown_both_texts_and_overwrites_nothing(student_page, site, essay, context):
     first = student_page
     first.goto(f"{site}/essays/{essay.slug}/respond/")
