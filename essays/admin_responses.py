@@ -3,6 +3,7 @@ response, returning work, CSV export and per-essay reports. Drafts never appear 
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -125,6 +126,23 @@ class MarkingForm(forms.ModelForm):
         return cleaned
 
 
+class ResponseChangeList(ChangeList):
+    """The list never shows the texts: leave them out of the rows it reads and sorts."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .defer(
+                "body",
+                "feedback",
+                "essay__body",
+                "essay__search_document",
+                "essay__search_vector",
+            )
+        )
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
     form = MarkingForm
@@ -184,11 +202,8 @@ class ResponseAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).submitted()
 
-    def get_changelist_instance(self, request):
-        # The list never shows the texts: leave them out of the rows it reads and sorts.
-        changelist = super().get_changelist_instance(request)
-        changelist.queryset = changelist.queryset.defer("body", "feedback")
-        return changelist
+    def get_changelist(self, request, **kwargs):
+        return ResponseChangeList
 
     def has_add_permission(self, request) -> bool:
         return False

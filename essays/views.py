@@ -28,6 +28,9 @@ from essays.models import Essay, Level, Note, Response, Subject, Tag
 from essays.text import count_words, text_changes
 
 logger = logging.getLogger(__name__)
+# Long texts a list of responses never shows: leave them in the database.
+RESPONSE_TEXTS = ("body", "feedback")
+ESSAY_TEXTS = ("essay__body", "essay__search_document", "essay__search_vector")
 
 ESSAYS_PER_PAGE = 20
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -467,7 +470,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
     responses = list(
         Response.objects.for_student(request.user)
         .select_related("essay")
-        .defer("body", "feedback", "essay__body", "essay__search_document")
+        .defer(*RESPONSE_TEXTS, *ESSAY_TEXTS)
         .order_by("-updated_at", "-pk")
     )
     groups: dict[int, list[Response]] = {}
@@ -482,9 +485,9 @@ def response_list(request: HttpRequest) -> HttpResponse:
 
 def own_response(request: HttpRequest, pk: int) -> Response:
     return get_object_or_404(
-        Response.objects.for_student(request.user).select_related(
-            "essay", "essay__subject", "essay__level"
-        ),
+        Response.objects.for_student(request.user)
+        .select_related("essay", "essay__subject", "essay__level")
+        .defer("essay__search_document", "essay__search_vector"),
         pk=pk,
     )
 
