@@ -3,10 +3,14 @@
 (The catalogue, search, My work and admin lists have their own pinned counts beside their other
 tests; these cover the remaining student pages.)"""
 
+import json
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from essays.models import Note
+from essays.models import Note, Response
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +46,34 @@ def test_signed_in_pages_take_the_same_queries_with_more_data(
     grow(essay, student, 8)
     with django_assert_num_queries(queries):
         assert student_client.get(url).status_code in (200, 302)
+
+
+def test_saving_and_submitting_take_the_same_queries_with_more_work_about(
+    student_client, student, django_assert_num_queries
+):
+    """The autosave and submit POSTs cost the same whether the student and the essay have
+    little or much work behind them."""
+    counts = []
+    for size in (0, 8):
+        essay = EssayFactory(status="published")
+        NoteFactory.create_batch(3 + size, essay=essay, kind=Note.Kind.KEY_POINT, phrases="x")
+        grow(EssayFactory(status="published"), student, size)
+        ResponseFactory.create_batch(size, essay=essay, status="submitted")  # other students
+        save_url = reverse("essays:autosave", args=[essay.slug])
+        submit_url = reverse("essays:submit", args=[essay.slug])
+        with CaptureQueriesContext(connection) as saving:
+            saved = student_client.post(
+                save_url,
+                json.dumps({"body": "My answer " * 50, "attempt": 1, "version": 0}),
+                content_type="application/json",
+            )
+        assert saved.status_code == 200
+        draft = Response.objects.get(student=student, essay=essay)
+        with CaptureQueriesContext(connection) as submitting:
+            submitted = student_client.post(
+                submit_url, {"response": draft.pk, "version": draft.version}
+            )
+        assert submitted.status_code == 302
+        counts.append((len(saving), len(submitting)))
+    # Session, user, the essay, the draft (locked), the write, and the transaction's savepoints.
+    assert counts == [(14, 10), (14, 10)]
