@@ -114,10 +114,15 @@ class Command(BaseCommand):
             essay_ids, key_points = self.make_essays(rng, essays, err)
             student_ids = self.make_students(students, err)
         self.make_responses(rng, responses, essay_ids, key_points, student_ids, err)
-        # Fresh statistics, so the query planner knows the tables' new sizes straight away
-        # rather than after the next automatic analysis.
+        # Leave the database as its automatic maintenance soon would: fresh statistics for the
+        # query planner and, on PostgreSQL, a vacuum, whose visibility map lets counts read an
+        # index alone (VACUUM cannot run inside a transaction; then statistics only).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                self.stderr.write("Vacuuming and analysing the tables…")
+                cursor.execute("VACUUM ANALYZE")
+            else:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {essays:,} essays, {students:,} students and {responses:,} responses."
