@@ -1,6 +1,7 @@
 import json
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -44,6 +45,17 @@ def pending_text_key(essay: Essay) -> str:
 
 
 # The catalogue and essay pages
+
+
+def link_with(query, param: str, value: str | None) -> str:
+    """The current address with `param` set to `value` (or removed) and the page number
+    dropped: what {% querystring %} gives, without its cost on a list of sixty links."""
+    params = {key: query.getlist(key) for key in query if key != "page"}
+    if value is None:
+        params.pop(param, None)
+    else:
+        params[param] = [value]
+    return "?" + urlencode(params, doseq=True)
 
 
 def facet_counts(essays, field: str) -> list[dict]:
@@ -100,10 +112,12 @@ def catalogue_context(request: HttpRequest) -> dict:
     facets = {}
     for param, field in FACET_FIELDS.items():
         # Each list counts the essays the other filters leave, so choices can be combined.
-        facets[param] = [
-            {**row, "active": chosen.get(param) == row["slug"]}
-            for row in facet_counts(filtered(except_param=param), field)
-        ]
+        facets[param] = []
+        for row in facet_counts(filtered(except_param=param), field):
+            active = chosen.get(param) == row["slug"]
+            # Choosing a facet filters by it; choosing the chosen one removes it.
+            url = link_with(request.GET, param, None if active else row["slug"])
+            facets[param].append({**row, "active": active, "url": url})
 
     active = []
     for param, slug in chosen.items():
