@@ -130,17 +130,7 @@ class ResponseChangeList(ChangeList):
     """The list never shows the texts: leave them out of the rows it reads and sorts."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        return (
-            super()
-            .get_queryset(request, exclude_parameters)
-            .defer(
-                "body",
-                "feedback",
-                "essay__body",
-                "essay__search_document",
-                "essay__search_vector",
-            )
-        )
+        return super().get_queryset(request, exclude_parameters).without_texts()
 
 
 @admin.register(Response)

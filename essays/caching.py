@@ -43,6 +43,12 @@ def library_changed() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
+def cache_key(kind: str, request: HttpRequest) -> str:
+    """What is kept for this address in this version of the library."""
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"studyhub:{kind}:{library_version()}:{path}"
+
+
 def cacheable(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return False
@@ -56,8 +62,7 @@ def cache_for_visitors(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not cacheable(request):
             return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"studyhub:page:{library_version()}:{path}"
+        key = cache_key("page", request)
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit
@@ -73,8 +78,7 @@ def cache_for_visitors(view):
 def cached_fragment(request: HttpRequest, name: str, build) -> tuple[SafeString, dict]:
     """A piece of a page that is the same for everyone at this address, kept until the library
     changes. `build()` returns (html, context); on a hit the context is empty."""
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"studyhub:fragment:{name}:{library_version()}:{path}"
+    key = cache_key(f"fragment:{name}", request)
     html = cache.get(key)
     if html is not None:
         return mark_safe(html), {}

@@ -361,6 +361,18 @@ class ResponseQuerySet(models.QuerySet):
         """Submitted and returned responses: every response a teacher may see."""
         return self.exclude(status=ResponseStatus.DRAFT)
 
+    def without_texts(self):
+        """For lists, which never show a text: the essay selected alongside, and the long texts
+        of both (the answer, the feedback, the model essay and its search columns) left in the
+        database."""
+        return self.select_related("essay").defer(
+            "body",
+            "feedback",
+            "essay__body",
+            "essay__search_document",
+            "essay__search_vector",
+        )
+
 
 class Response(models.Model):
     """One student's answer to one essay's prompt: a draft until submitted, then read-only."""

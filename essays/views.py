@@ -29,9 +29,6 @@ from essays.models import Essay, Level, Note, Response, Subject, Tag
 from essays.text import count_words, text_changes
 
 logger = logging.getLogger(__name__)
-# Long texts a list of responses never shows: leave them in the database.
-RESPONSE_TEXTS = ("body", "feedback")
-ESSAY_TEXTS = ("essay__body", "essay__search_document", "essay__search_vector")
 
 ESSAYS_PER_PAGE = 20
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -482,10 +479,7 @@ def new_attempt(request: HttpRequest, slug: str) -> HttpResponse:
 def response_list(request: HttpRequest) -> HttpResponse:
     """The student's responses, attempts at the same essay together, most recent work first."""
     responses = list(
-        Response.objects.for_student(request.user)
-        .select_related("essay")
-        .defer(*RESPONSE_TEXTS, *ESSAY_TEXTS)
-        .order_by("-updated_at", "-pk")
+        Response.objects.for_student(request.user).without_texts().order_by("-updated_at", "-pk")
     )
     groups: dict[int, list[Response]] = {}
     for response in responses:

@@ -89,3 +89,12 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyAttribute(
         lambda response: None if response.status == Response.Status.DRAFT else timezone.now()
     )
+
+    class Params:
+        # Marked (Level 3, 15 marks) and returned to the student.
+        returned = factory.Trait(
+            status=Response.Status.RETURNED,
+            level=3,
+            mark=15,
+            returned_at=factory.LazyFunction(timezone.now),
+        )

@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from essays import services
 from essays.models import Note, Response
@@ -66,10 +65,7 @@ def test_the_nav_counts_returned_work_until_it_is_opened(student_client, student
     response = ResponseFactory(
         student=student,
         essay=essay,
-        status="returned",
-        mark=15,
-        level=3,
-        returned_at=timezone.now(),
+        returned=True,
     )
     page = student_client.get("/").content.decode()
     assert '1<span class="visually-hidden"> newly marked</span>' in page

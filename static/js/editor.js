@@ -320,26 +320,23 @@
       return;
     }
     var savedAt = config.savedAt ? Date.parse(config.savedAt) : 0;
-    if (local.attempt === state.attempt && local.baseVersion > state.version) {
-      // This page was sent before the server had finished saving this browser's last text
-      // (a reload straight after typing): the browser copy is the newer one. Put it back; the
-      // server still refuses it if another tab changed the draft since.
+    if (local.attempt === state.attempt && local.baseVersion >= state.version) {
+      // Typed on top of the version this page holds, or of a newer one (the page was sent
+      // before the server had finished saving this browser's last text, as on a reload
+      // straight after typing): the browser copy is the newer text. Put it back; the server
+      // still refuses it if another tab changed the draft since.
       textarea.value = local.body;
       updateWordCount();
-      setStatus("Restored your latest text from this browser");
-      save();
-      return;
-    }
-    if (local.attempt === state.attempt && local.baseVersion === state.version) {
-      // Typed on top of the version the server has, but never acknowledged: put it back.
-      textarea.value = local.body;
-      updateWordCount();
-      setStatus("Restored unsaved text from this browser");
-      showAlert(
-        "Your last changes (" +
-          clock(new Date(local.savedAt)) +
-          ") had not reached the server. They are back in the editor and being saved now.",
-      );
+      if (local.baseVersion === state.version) {
+        setStatus("Restored unsaved text from this browser");
+        showAlert(
+          "Your last changes (" +
+            clock(new Date(local.savedAt)) +
+            ") had not reached the server. They are back in the editor and being saved now.",
+        );
+      } else {
+        setStatus("Restored your latest text from this browser");
+      }
       save();
       return;
     }
