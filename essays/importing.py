@@ -360,18 +360,17 @@ def import_document(document: EssayDocument, *, publish: bool = False) -> Import
             ]
             if current != list(document.key_points):
                 essay.notes.filter(kind=Note.Kind.KEY_POINT).delete()
-                Note.objects.bulk_create(
-                    Note(
+                # One at a time, not in bulk: saving a note rebuilds the essay's search
+                # document (essays/signals.py), as it does from admin.
+                for position, (text, phrases) in enumerate(document.key_points, start=1):
+                    Note.objects.create(
                         essay=essay,
                         kind=Note.Kind.KEY_POINT,
                         text=text,
                         phrases="\n".join(phrases),
                         position=position,
                     )
-                    for position, (text, phrases) in enumerate(document.key_points, start=1)
-                )
                 changes.append("key points")
-        essay.refresh_search_document()
 
     if created:
         return ImportResult(Outcome.CREATED, essay, changes)

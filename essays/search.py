@@ -22,6 +22,14 @@ EXCERPT_LENGTH = 220
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
+def search_document(
+    *, headline: str, statement: str, body: str, notes: list[str], tags: list[str]
+) -> str:
+    """Everything a search looks through for one essay, in lower case: stored on the essay as
+    `search_document` and indexed (see the module's docstring)."""
+    return "\n".join([headline, statement, body, *notes, *tags]).lower()
+
+
 def search_terms(query: str) -> list[str]:
     """The words of a query, lower case, without repeats: at most MAX_TERMS of them."""
     words = WORD.findall(query[:MAX_QUERY_LENGTH].lower())

@@ -1,6 +1,8 @@
-"""Keep cached public pages in step with the library (see essays/caching.py)."""
+"""What must follow a change to the library, wherever it is made (admin, importer, fixtures, a
+shell): cached public pages are dropped (essays/caching.py), and an essay's search document is
+rebuilt when its notes or tags change — Essay.save() rebuilds it for the essay's own fields."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from essays.caching import library_changed
@@ -16,6 +18,46 @@ def library_saved(sender, **kwargs):
         library_changed()
 
 
+def refresh_search_documents(essays) -> None:
+    for essay in essays.prefetch_related("notes", "tags"):
+        essay.refresh_search_document()
+
+
+@receiver(post_save, sender=Note)
+@receiver(post_delete, sender=Note)
+def note_changed(sender, instance: Note, **kwargs):
+    # Read afresh: on a cascade from deleting the essay, there may be nothing left to refresh.
+    refresh_search_documents(Essay.objects.filter(pk=instance.essay_id))
+
+
 @receiver(m2m_changed, sender=Essay.tags.through)
-def essay_tags_changed(sender, **kwargs):
+def essay_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     library_changed()
+    if action == "pre_clear" and reverse:
+        # tag.essays.clear() names no essays afterwards: note them now.
+        instance._essays_before_clear = list(instance.essays.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        if not reverse:
+            essay_ids = [instance.pk]
+        elif action == "post_clear":
+            essay_ids = instance._essays_before_clear
+        else:
+            essay_ids = pk_set
+        refresh_search_documents(Essay.objects.filter(pk__in=essay_ids))
+
+
+@receiver(post_save, sender=Tag)
+def tag_saved(sender, instance: Tag, created: bool, **kwargs):
+    # Tag names are searchable: renaming a tag rebuilds its essays' search documents.
+    if not created:
+        refresh_search_documents(instance.essays.all())
+
+
+@receiver(pre_delete, sender=Tag)
+def tag_deleting(sender, instance: Tag, **kwargs):
+    instance._essays_before_delete = list(instance.essays.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Tag)
+def tag_deleted(sender, instance: Tag, **kwargs):
+    refresh_search_documents(Essay.objects.filter(pk__in=instance._essays_before_delete))

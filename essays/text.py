@@ -23,10 +23,6 @@ def count_words(text: str) -> int:
     return len(WORD.findall(text))
 
 
-def reading_minutes(text: str) -> int:
-    return minutes_to_read(count_words(text))
-
-
 def minutes_to_read(words: int, words_per_minute: int = 200) -> int:
     return max(1, -(-words // words_per_minute))
 

@@ -119,8 +119,8 @@ AXES_FAILURE_LIMIT = env_int("STUDYHUB_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("STUDYHUB_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "essays.views.locked_out"
-AXES_USERNAME_CALLABLE = "essays.views.login_username"
+AXES_LOCKOUT_CALLABLE = "studyhub.views.locked_out"
+AXES_USERNAME_CALLABLE = "studyhub.views.login_username"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "studyhub.urls"
@@ -196,7 +196,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "essays:catalogue"
 LOGOUT_REDIRECT_URL = "essays:catalogue"
 # A form sent with an expired security token gets its text shown back, not a bare error.
-CSRF_FAILURE_VIEW = "essays.views.csrf_failure"
+CSRF_FAILURE_VIEW = "studyhub.views.csrf_failure"
 
 # Email: the console in development; SMTP when EMAIL_HOST is set.
 email_host = env_str("EMAIL_HOST")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from essays.views import bare, healthz, signup
+from studyhub.views import healthz, signup
 
 admin.site.site_header = "StudyHub administration"
 admin.site.site_title = "StudyHub admin"
@@ -12,6 +12,5 @@ urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
-    path("bench/bare", bare, name="bare"),
     path("", include("essays.urls")),
 ]

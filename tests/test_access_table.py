@@ -76,7 +76,6 @@ SITE_TABLE = {
         STUDENT_A_ONLY,
     ),
     "healthz": ("/healthz", PUBLIC),
-    "bare": ("/bench/bare", PUBLIC),
     "signup": ("/accounts/signup/", row(200, 302, 302, 302, 302, 302)),
     "login": ("/accounts/login/", PUBLIC),
     "logout": ("/accounts/logout/", row(405, 405, 405, 405, 405, 405)),

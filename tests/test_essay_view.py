@@ -1,6 +1,6 @@
 import pytest
 
-from essays import services
+from essays import writing
 from essays.models import Essay, Note
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory, TagFactory, UserFactory
 
@@ -82,9 +82,9 @@ def test_attempt_first_hides_the_model_essay_until_submission(client, published_
     assert "The alliances turned" not in page
     assert f"{published_essay.statement} Discuss" in page
 
-    draft = services.save_draft(
+    draft = writing.save_draft(
         student=student, essay=published_essay, body="My go", attempt=1, version=0
-    ).response
-    services.submit_response(student=student, response_id=draft.pk)
+    )
+    writing.submit_response(student=student, response_id=draft.pk)
     page = client.get(url).content.decode()
     assert "The plan: Munich 1938" in page

@@ -15,7 +15,7 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 @pytest.mark.django_db
 def test_healthz_answers_503_when_the_database_does_not(client, caplog):
     with mock.patch(
-        "essays.views.connection.cursor", side_effect=OperationalError("connection refused")
+        "studyhub.views.connection.cursor", side_effect=OperationalError("connection refused")
     ):
         response = client.get("/healthz")
     assert response.status_code == 503

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from essays import services
+from essays import writing
 from essays.models import Note, Response
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory
 
@@ -31,8 +31,8 @@ def essay():
 
 
 def write_and_submit(student, essay, body):
-    draft = services.save_draft(student=student, essay=essay, body=body, attempt=1, version=0)
-    return services.submit_response(student=student, response_id=draft.response.pk)
+    draft = writing.save_draft(student=student, essay=essay, body=body, attempt=1, version=0)
+    return writing.submit_response(student=student, response_id=draft.pk)
 
 
 def test_submitting_records_key_points_and_similarity(student, essay):
@@ -41,21 +41,21 @@ def test_submitting_records_key_points_and_similarity(student, essay):
     assert len(response.key_points_covered) == 1
     assert response.similarity == 0.0
 
-    copied = services.start_draft(student=student, essay=essay, body=MODEL)[0]
-    copied = services.submit_response(student=student, response_id=copied.pk)
+    copied = writing.start_draft(student=student, essay=essay, body=MODEL)[0]
+    copied = writing.submit_response(student=student, response_id=copied.pk)
     assert copied.similarity == 1.0
     assert len(copied.key_points_covered) == 2
 
 
 def test_key_points_are_shown_after_submitting_and_not_before(student_client, student, essay):
     body = "Stalin took the USSR into the League of Nations."
-    draft = services.save_draft(student=student, essay=essay, body=body, attempt=1, version=0)
-    page = student_client.get(draft.response.get_absolute_url()).content.decode()
+    draft = writing.save_draft(student=student, essay=essay, body=body, attempt=1, version=0)
+    page = student_client.get(draft.get_absolute_url()).content.decode()
     assert "key points" not in page
     page = student_client.get(reverse("essays:respond", args=[essay.slug])).content.decode()
     assert "Trouble in Xinjiang" not in page
 
-    response = services.submit_response(student=student, response_id=draft.response.pk)
+    response = writing.submit_response(student=student, response_id=draft.pk)
     page = student_client.get(response.get_absolute_url()).content.decode()
     assert "You made 1 of 3 key points" in page
     assert "Pacts with France" in page and "Trouble in Xinjiang" in page

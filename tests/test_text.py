@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from essays.text import SEPARATORS, count_words, reading_minutes
+from essays.text import SEPARATORS, count_words, minutes_to_read
 
 AWKWARD = [
     ("", 0),
@@ -58,6 +58,6 @@ def test_the_count_is_the_definition_word_for_word(text):
 
 
 def test_reading_time_rounds_up_to_whole_minutes():
-    assert reading_minutes("word " * 10) == 1
-    assert reading_minutes("word " * 200) == 1
-    assert reading_minutes("word " * 201) == 2
+    assert minutes_to_read(count_words("word " * 10)) == 1
+    assert minutes_to_read(count_words("word " * 200)) == 1
+    assert minutes_to_read(count_words("word " * 201)) == 2

@@ -1,6 +1,6 @@
 from django import template
 
-from essays.marking import essays_awaiting_marking
+from essays.marking.reports import essays_awaiting_marking
 
 register = template.Library()
 

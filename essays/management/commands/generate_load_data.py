@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from essays import feedback
 from essays.models import Essay, Level, Note, Response, Subject, Tag
+from essays.search import search_document
 from essays.text import count_words
 
 GENERATED = "generated-"  # every generated slug and username starts with this
@@ -41,12 +42,6 @@ COMMAND_WORDS = ["Discuss", "Assess", "Evaluate"]
 def sentence(rng: random.Random) -> str:
     words = rng.choices(RANKED, cum_weights=CUMULATIVE, k=rng.randint(8, 22))
     return " ".join(words).capitalize() + "."
-
-
-def topic_words(count: int, seed: int = 0) -> list[str]:
-    """Words a student might search for: neither the commonest nor the rarest (ranks 70–2,000)."""
-    rng = random.Random(seed)
-    return rng.sample(RANKED[len(WORDS) : 2000], count)
 
 
 def paragraphs(rng: random.Random, words: int) -> str:
@@ -172,33 +167,44 @@ class Command(BaseCommand):
                         if rng.random() < 0.95
                         else Essay.Status.DRAFT,
                         published_at=now,
-                        search_document="\n".join([headline, statement, body]).lower(),
                         word_count=count_words(body),
                     )
                 )
-            created = Essay.objects.bulk_create(batch)
-            notes, links = [], []
-            for essay in created:
-                notes.append(Note(essay=essay, kind=Note.Kind.PLAN, text=paragraphs(rng, 120)))
+            # Unsaved essays cannot be dictionary keys: notes and tags go by position in batch.
+            notes, essay_tags = [], []
+            for essay in batch:
+                notes.append([Note(kind=Note.Kind.PLAN, text=paragraphs(rng, 120))])
                 for position in range(1, 5):
                     phrase = " ".join(rng.sample(WORDS, 2))
-                    notes.append(
+                    notes[-1].append(
                         Note(
-                            essay=essay,
                             kind=Note.Kind.KEY_POINT,
                             text=f"Key point {position}: {phrase}",
                             phrases=phrase,
                             position=position,
                         )
                     )
-                links += [
-                    Essay.tags.through(essay_id=essay.pk, tag_id=tag.pk)
-                    for tag in rng.sample(tags, 3)
-                ]
+                essay_tags.append(rng.sample(tags, 3))
+                # Bulk inserts skip Essay.save() and the signals: build the document they would.
+                essay.search_document = search_document(
+                    headline=essay.headline,
+                    statement=essay.statement,
+                    body=essay.body,
+                    notes=[note.text for note in notes[-1]],
+                    tags=[tag.name for tag in essay_tags[-1]],
+                )
+            Essay.objects.bulk_create(batch)
+            links = []
+            for essay, its_notes, its_tags in zip(batch, notes, essay_tags, strict=True):
+                for note in its_notes:
+                    note.essay = essay
+                links += [Essay.tags.through(essay_id=essay.pk, tag_id=tag.pk) for tag in its_tags]
                 essay_ids.append(essay.pk)
-            Note.objects.bulk_create(notes)
+            all_notes = Note.objects.bulk_create(
+                [note for its_notes in notes for note in its_notes]
+            )
             Essay.tags.through.objects.bulk_create(links)
-            for note in notes:
+            for note in all_notes:
                 if note.kind == Note.Kind.KEY_POINT:
                     key_points.setdefault(note.essay_id, []).append(
                         feedback.KeyPoint(note.pk, note.text, (note.phrases,))

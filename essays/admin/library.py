@@ -1,4 +1,5 @@
-import itertools
+"""The library in the admin site, for editors: essays with their notes, subjects, qualification
+levels, tags and mark schemes. Teachers can read it; marking is in marking.py."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from essays.caching import library_changed
-from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag
+from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag, band_problems
 
 
 class EssayCountAdmin(admin.ModelAdmin):
@@ -46,53 +47,18 @@ class LevelAdmin(EssayCountAdmin):
 
 @admin.register(Tag)
 class TagAdmin(EssayCountAdmin):
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Tag names are searchable: renaming a tag refreshes its essays' search text.
-        for essay in obj.essays.prefetch_related("notes", "tags"):
-            essay.refresh_search_document()
-
-
-class EssayAdminForm(forms.ModelForm):
-    class Meta:
-        model = Essay
-        fields = [
-            "headline",
-            "slug",
-            "statement",
-            "command_word",
-            "body",
-            "subject",
-            "level",
-            "tags",
-            "status",
-            "marks_available",
-            "time_allowed_minutes",
-            "mark_scheme",
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        scheme = cleaned.get("mark_scheme") or MarkScheme.objects.default()
-        marks = cleaned.get("marks_available")
-        if scheme and marks and scheme.max_mark != marks:
-            field = "mark_scheme" if cleaned.get("mark_scheme") else "marks_available"
-            self.add_error(
-                field,
-                f"{scheme} is marked out of {scheme.max_mark}, but this essay is out of "
-                f"{marks}. Choose a scheme with the same maximum.",
-            )
-        return cleaned
+    pass
 
 
 class MarkLevelFormSet(forms.BaseInlineFormSet):
-    """Levels' bands must not overlap, leave no gaps, and run from 0 or 1 to the maximum."""
+    """The levels as the form has them, checked by the scheme's rule (band_problems) before
+    anything is saved."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        bands = sorted(
+        bands = [
             (
                 form.cleaned_data["min_mark"],
                 form.cleaned_data["max_mark"],
@@ -100,23 +66,8 @@ class MarkLevelFormSet(forms.BaseInlineFormSet):
             )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        )
-        if not bands:
-            raise ValidationError("A mark scheme needs at least one level.")
-        maximum = self.instance.max_mark
-        problems = []
-        if bands[0][0] not in (0, 1):
-            problems.append(f"The lowest band starts at {bands[0][0]}; start it at 0 or 1.")
-        for (_, high, number), (next_low, _, next_number) in itertools.pairwise(bands):
-            if next_low <= high:
-                problems.append(f"Levels {number} and {next_number} overlap.")
-            elif next_low > high + 1:
-                problems.append(f"No level covers marks {high + 1}–{next_low - 1}.")
-        if bands[-1][1] != maximum:
-            problems.append(f"The highest band ends at {bands[-1][1]}; end it at {maximum}.")
-        numbers = [number for _, _, number in bands]
-        if numbers != sorted(numbers):
-            problems.append("Higher levels must have higher marks.")
+        ]
+        problems = band_problems(bands, self.instance.max_mark)
         if problems:
             raise ValidationError(problems)
 
@@ -176,8 +127,6 @@ class EssayAdmin(admin.ModelAdmin):
         ),
     ]
 
-    form = EssayAdminForm
-
     @admin.display(description="marks")
     def marks_report(self, obj) -> str:
         url = reverse("admin:essays_response_report", args=[obj.pk])
@@ -187,10 +136,6 @@ class EssayAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_search_document()
 
     @admin.action(description="Publish selected essays", permissions=["change"])
     def publish(self, request, queryset):
@@ -222,7 +167,3 @@ class EssayAdmin(admin.ModelAdmin):
             % changed,
             messages.SUCCESS,
         )
-
-
-# Marking lives in its own module; importing it registers ResponseAdmin.
-from essays import admin_responses  # noqa: E402, F401

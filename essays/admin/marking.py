@@ -12,7 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import ngettext
 
-from essays import feedback, marking, services
+from essays import feedback
+from essays.marking import reports
+from essays.marking.export import export_csv
+from essays.marking.rules import check_mark, return_response
 from essays.models import Essay, Response
 
 
@@ -59,7 +62,7 @@ class EssayFilter(admin.SimpleListFilter):
     shown = 30
 
     def lookups(self, request, model_admin):
-        waiting = marking.essays_awaiting_marking()[: self.shown]
+        waiting = reports.essays_awaiting_marking()[: self.shown]
         choices = [(str(row["essay_id"]), row["essay__headline"]) for row in waiting]
         chosen = self.value()
         if chosen and chosen.isdigit() and chosen not in dict(choices):
@@ -117,7 +120,7 @@ class MarkingForm(forms.ModelForm):
                 self.add_error("mark", "A returned response keeps its mark: change it instead.")
             return cleaned
         try:
-            services.check_mark(
+            check_mark(
                 essay=self.instance.essay, level=cleaned.get("level"), mark=cleaned.get("mark")
             )
         except ValidationError as error:
@@ -190,7 +193,7 @@ class ResponseAdmin(admin.ModelAdmin):
     ordering = [F("mark").asc(nulls_first=True), "-submitted_at", "-pk"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).submitted()
+        return super().get_queryset(request).submitted_or_returned()
 
     def get_changelist(self, request, **kwargs):
         return ResponseChangeList
@@ -214,28 +217,29 @@ class ResponseAdmin(admin.ModelAdmin):
         return f"{obj.key_points_made}/{obj.key_points_total}" if obj.key_points_total else "—"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = self.get_object(request, object_id)
+        student_response = self.get_object(request, object_id)
         extra = extra_context or {}
-        if response is not None:
-            essay = response.essay
-            key_points = essay.key_points()
-            covered = set(response.key_points_covered)
+        if student_response is not None:
+            essay = student_response.essay
+            coverage = student_response.key_point_coverage()
             extra.update(
                 {
-                    "response_obj": response,
-                    "highlighted": feedback.highlight_shared(response.body, essay.body),
+                    "response_obj": student_response,
+                    "highlighted": feedback.highlight_shared(student_response.body, essay.body),
                     "scheme": essay.get_mark_scheme(),
-                    "points_made": [p for p in key_points if p.pk in covered],
-                    "points_missed": [p for p in key_points if p.pk not in covered],
-                    "points_total": len(key_points),
+                    "points_made": coverage.made,
+                    "points_missed": coverage.missed,
+                    "points_total": coverage.total,
                 }
             )
         return super().change_view(request, object_id, form_url, extra)
 
     def response_change(self, request, obj):
         if "_return" in request.POST:
-            if services.return_response(
-                response=obj, teacher=request.user, site_url=request.build_absolute_uri("/")
+            if return_response(
+                student_response=obj,
+                teacher=request.user,
+                site_url=request.build_absolute_uri("/"),
             ):
                 self.message_user(
                     request,
@@ -267,10 +271,10 @@ class ResponseAdmin(admin.ModelAdmin):
     def return_selected(self, request, queryset):
         returned = skipped = 0
         site_url = request.build_absolute_uri("/")
-        for response in queryset.select_related("essay", "student"):
+        for student_response in queryset.select_related("essay", "student"):
             try:
-                done = services.return_response(
-                    response=response, teacher=request.user, site_url=site_url
+                done = return_response(
+                    student_response=student_response, teacher=request.user, site_url=site_url
                 )
             except ValidationError:
                 done = False
@@ -298,7 +302,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected marks as CSV", permissions=["export"])
     def export_selected(self, request, queryset):
-        return marking.export_csv(queryset, name="studyhub-marks")
+        return export_csv(queryset, name="studyhub-marks")
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("essays.export_marks")
@@ -326,7 +330,7 @@ class ResponseAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": f"Marks report: {essay.headline}",
             "essay": essay,
-            "report": marking.essay_report(essay),
+            "report": reports.essay_report(essay),
             "can_export": self.has_export_permission(request),
             "opts": self.model._meta,
         }
@@ -336,5 +340,9 @@ class ResponseAdmin(admin.ModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         essay = get_object_or_404(Essay, pk=essay_id)
-        responses = Response.objects.submitted().filter(essay=essay).order_by("student__username")
-        return marking.export_csv(responses, name=f"marks-{essay.slug}")
+        responses = (
+            Response.objects.submitted_or_returned()
+            .filter(essay=essay)
+            .order_by("student__username")
+        )
+        return export_csv(responses, name=f"marks-{essay.slug}")

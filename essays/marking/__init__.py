@@ -1,0 +1,2 @@
+"""Marking: the rules (rules.py), reports on marks (reports.py), CSV export (export.py) and the
+emails students get (emails.py)."""

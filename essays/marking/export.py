@@ -1,0 +1,59 @@
+"""Marks as CSV: safe to open in a spreadsheet (no cell runs as a formula) and read as UTF-8."""
+
+import csv
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+# A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) is written
+# with a leading apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_HEADER = [
+    "Student",
+    "Username",
+    "Essay",
+    "Attempt",
+    "Submitted",
+    "Words",
+    "Level",
+    "Mark",
+    "Similarity to model (%)",
+    "Key points covered",
+    "Feedback",
+]
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_rows(responses):
+    for row in responses:
+        student = row.student
+        yield [
+            safe_cell(student.get_full_name() or student.get_username()),
+            safe_cell(student.get_username()),
+            safe_cell(row.essay.headline),
+            row.attempt,
+            timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M")
+            if row.submitted_at
+            else "",
+            row.word_count,
+            safe_cell(row.level),
+            safe_cell(row.mark),
+            "" if row.similarity is None else round(row.similarity * 100),
+            f"{row.key_points_made}/{row.key_points_total}",
+            safe_cell(row.feedback),
+        ]
+
+
+def export_csv(responses, *, name: str) -> HttpResponse:
+    download = HttpResponse(content_type="text/csv; charset=utf-8")
+    download["Content-Disposition"] = f'attachment; filename="{slugify(name) or "marks"}.csv"'
+    download.write("\ufeff")  # spreadsheets then read the file as UTF-8
+    writer = csv.writer(download)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(responses.select_related("student", "essay")))
+    return download

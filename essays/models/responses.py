@@ -1,0 +1,202 @@
+"""Students' responses: one student's answer to one essay, a draft until submitted.
+
+"Response" is the model's name (its table and URLs depend on it); in code, a variable holding
+one is called `student_response`, so it is never mistaken for an HTTP response.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from essays.models.library import Essay, Note, split_paragraphs
+
+
+@dataclass(frozen=True)
+class KeyPointCoverage:
+    """Which of an essay's key points a submitted response makes, and which it misses."""
+
+    made: list[Note]
+    missed: list[Note]
+
+    @property
+    def total(self) -> int:
+        return len(self.made) + len(self.missed)
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_student(self, student):
+        """A student's own responses: the only way student-facing code reaches a response."""
+        if not student.is_authenticated:
+            return self.none()
+        return self.filter(student=student)
+
+    def attempts(self, *, student, essay):
+        """A student's attempts at one essay (drafts included)."""
+        return self.for_student(student).filter(essay=essay)
+
+    def drafts(self):
+        return self.filter(status=ResponseStatus.DRAFT)
+
+    def submitted_or_returned(self):
+        """Every response that has been handed in, returned or not: all a teacher may see."""
+        return self.exclude(status=ResponseStatus.DRAFT)
+
+    def awaiting_return(self):
+        """Handed in and not yet returned to the student."""
+        return self.filter(status=ResponseStatus.SUBMITTED)
+
+    def without_texts(self):
+        """For lists, which never show a text: the essay selected alongside, and the long texts
+        of both (the answer, the feedback, the model essay and its search columns) left in the
+        database."""
+        return self.select_related("essay").defer(
+            "body",
+            "feedback",
+            "essay__body",
+            "essay__search_document",
+            "essay__search_vector",
+        )
+
+
+class Response(models.Model):
+    """One student's answer to one essay's prompt: a draft until submitted, then read-only."""
+
+    Status = ResponseStatus
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="responses"
+    )
+    # Protected: an essay with students' work cannot be deleted (unpublish it instead).
+    essay = models.ForeignKey(Essay, on_delete=models.PROTECT, related_name="responses")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    word_count = models.PositiveIntegerField(default=0)
+    # Bumped on every save of the text; a save that names an older version is refused, so a
+    # stale tab never overwrites newer text.
+    version = models.PositiveIntegerField(default=0)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses_marked",
+    )
+    # When the student first opened the returned response (the nav counts unseen feedback).
+    feedback_seen_at = models.DateTimeField(null=True, blank=True)
+    # Worked out on submission: the share of the response's word 5-grams found in the model
+    # essay, and the essay's key points (note ids) the response makes.
+    similarity = models.FloatField(null=True, blank=True)
+    key_points_covered = models.JSONField(default=list, blank=True)
+    key_points_total = models.PositiveSmallIntegerField(default=0)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ResponseStatus.values), name="response_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempt__gte=1), name="response_attempt_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ResponseStatus.DRAFT)
+                | models.Q(submitted_at__isnull=False),
+                name="response_submitted_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "essay"],
+                condition=models.Q(status=ResponseStatus.DRAFT),
+                name="response_one_draft_per_essay",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "essay", "attempt"], name="response_attempt_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ResponseStatus.RETURNED)
+                | models.Q(mark__isnull=False, returned_at__isnull=False),
+                name="response_returned_is_marked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(similarity__isnull=True)
+                | models.Q(similarity__gte=0, similarity__lte=1),
+                name="response_similarity_share",
+            ),
+        ]
+        permissions = [("export_marks", "Can export marks")]
+        indexes = [
+            models.Index(fields=["student", "-updated_at"], name="response_student_recent_idx"),
+            models.Index(fields=["essay", "status"], name="response_essay_status_idx"),
+            models.Index(fields=["status", "submitted_at"], name="response_submitted_idx"),
+            # My work and the nav's count of new feedback: one student's responses by status.
+            models.Index(fields=["student", "status"], name="response_student_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.essay} (attempt {self.attempt})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:response_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ResponseStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == ResponseStatus.RETURNED
+
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.body)
+
+    @property
+    def key_points_made(self) -> int:
+        return len(self.key_points_covered)
+
+    def key_point_coverage(self) -> KeyPointCoverage:
+        """The essay's key points this response makes and misses, as recorded on submission:
+        the one place students' pages and the marking page read it from."""
+        covered = set(self.key_points_covered)
+        points = self.essay.key_points()
+        return KeyPointCoverage(
+            made=[point for point in points if point.pk in covered],
+            missed=[point for point in points if point.pk not in covered],
+        )
+
+
+class AttemptFirst(models.Model):
+    """A student's choice to write their own answer before reading the model essay."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempt_first_choices"
+    )
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-chosen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "essay"], name="attempt_first_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} attempts {self.essay} first"

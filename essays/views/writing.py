@@ -1,0 +1,327 @@
+"""The editor: writing an answer (with and without JavaScript), autosave, submitting, and
+starting a new attempt. The rules themselves are in essays/writing.py."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import time as format_time
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from essays import writing
+from essays.forms import ResponseForm
+from essays.models import Essay, Response
+from essays.text import count_words
+
+
+def pending_text_key(essay: Essay) -> str:
+    """Where text sent while logged out waits in the session for the student to log in."""
+    return f"pending-response-text:{essay.pk}"
+
+
+def student_essay(request: HttpRequest, slug: str) -> Essay:
+    """A published essay, or one the student already has work on (even if since unpublished)."""
+    essays = Essay.objects.filter(
+        Q(status=Essay.Status.PUBLISHED) | Q(responses__student=request.user)
+    ).distinct()
+    return get_object_or_404(essays, slug=slug)
+
+
+def editor_page(request, essay, form, *, draft=None, conflict=None, unsaved=False, status=200):
+    attempts = Response.objects.attempts(student=request.user, essay=essay).order_by("attempt")
+    return render(
+        request,
+        "essays/respond.html",
+        {
+            "essay": essay,
+            "form": form,
+            "draft": draft,
+            "conflict": conflict,
+            "unsaved": unsaved,
+            "attempts": attempts,
+            "max_words": writing.MAX_WORDS,
+            "words": count_words(form["body"].value() or ""),
+            "model_hidden": writing.model_essay_hidden(student=request.user, essay=essay),
+        },
+        status=status,
+    )
+
+
+def respond(request: HttpRequest, slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return respond_logged_out(request, slug)
+    essay = student_essay(request, slug)
+    if request.method == "POST":
+        return respond_post(request, essay)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+
+    draft = writing.current_draft(student=request.user, essay=essay)
+    pending = request.session.pop(pending_text_key(essay), None)
+    if pending is not None:
+        messages.warning(
+            request,
+            "Here is the text you sent while you were logged out. It is not saved yet: "
+            "save it or keep writing.",
+        )
+    if draft is None:
+        submitted = Response.objects.attempts(
+            student=request.user, essay=essay
+        ).submitted_or_returned()
+        if pending is None and submitted.exists():
+            return render(
+                request,
+                "essays/respond_start.html",
+                {"essay": essay, "attempts": submitted.order_by("attempt")},
+            )
+        last = submitted.order_by("-attempt").first()
+        initial = {"body": pending or "", "attempt": (last.attempt + 1) if last else 1}
+        initial["version"] = 0
+    else:
+        initial = {
+            "body": draft.body if pending is None else pending,
+            "attempt": draft.attempt,
+            "version": draft.version,
+        }
+    return editor_page(
+        request, essay, ResponseForm(initial=initial), draft=draft, unsaved=pending is not None
+    )
+
+
+def respond_logged_out(request: HttpRequest, slug: str) -> HttpResponse:
+    """Text sent after the session ended is kept in this browser's session and put back in the
+    editor once the student logs in again."""
+    essay = get_object_or_404(Essay.objects.published(), slug=slug)
+    body = request.POST.get("body") if request.method == "POST" else None
+    if body:
+        request.session[pending_text_key(essay)] = body
+        messages.warning(
+            request,
+            "You were logged out, so your text was not saved yet. Log in and it will be back "
+            "in the editor.",
+        )
+    return redirect_to_login(reverse("essays:respond", kwargs={"slug": essay.slug}))
+
+
+def respond_post(request: HttpRequest, essay: Essay) -> HttpResponse:
+    """The editor without JavaScript: "Save draft" and "Submit" are ordinary form posts."""
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        return editor_page(request, essay, form, status=400)
+    body = form.cleaned_data["body"]
+    try:
+        draft = writing.save_draft(
+            student=request.user,
+            essay=essay,
+            body=body,
+            attempt=form.cleaned_data["attempt"],
+            version=form.cleaned_data["version"],
+        )
+    except writing.StaleDraft as stale:
+        current = stale.current
+        form = ResponseForm(
+            initial={"body": body, "attempt": current.attempt, "version": current.version}
+        )
+        return editor_page(request, essay, form, draft=current, conflict=current, status=409)
+    except writing.NotADraft as submitted:
+        messages.warning(
+            request,
+            f"Attempt {submitted.response.attempt} was already submitted, so this text was "
+            "not saved into it. Start a new attempt with it below.",
+        )
+        return render(
+            request,
+            "essays/respond_start.html",
+            {
+                "essay": essay,
+                "attempts": Response.objects.attempts(student=request.user, essay=essay)
+                .submitted_or_returned()
+                .order_by("attempt"),
+                "unsaved_body": body,
+            },
+            status=409,
+        )
+    if request.POST.get("action") == "submit":
+        return redirect("essays:submit", slug=essay.slug)
+    messages.success(
+        request, f"Draft saved at {format_time(timezone.localtime(draft.updated_at), 'H:i')}."
+    )
+    return redirect("essays:respond", slug=essay.slug)
+
+
+def autosave_form(payload: bytes) -> ResponseForm | None:
+    """The editor form bound to an autosave's JSON, so a save from the script is checked by the
+    same rules as the form without JavaScript; None when the JSON is not a save at all."""
+    try:
+        data = json.loads(payload)
+        fields = {name: data[name] for name in ("body", "attempt", "version")}
+    except (ValueError, KeyError, TypeError):
+        return None
+    whole_numbers = all(
+        isinstance(fields[name], int) and not isinstance(fields[name], bool)
+        for name in ("attempt", "version")
+    )
+    if not isinstance(fields["body"], str) or not whole_numbers:
+        return None
+    return ResponseForm(fields)
+
+
+@never_cache
+def autosave(request: HttpRequest, slug: str) -> JsonResponse:
+    """Saves from the editor's script. Answers JSON whatever happens, so the page can always
+    tell the student where their text is."""
+    if request.method != "POST":
+        return JsonResponse({"error": "method", "message": "Use POST."}, status=405)
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {
+                "error": "login",
+                "message": "You are logged out. Your text is kept in this browser: log in "
+                "again to save it.",
+                "login_url": f"{reverse('login')}?next="
+                + reverse("essays:respond", kwargs={"slug": slug}),
+            },
+            status=401,
+        )
+    essay = student_essay(request, slug)
+    form = autosave_form(request.body)
+    if form is None or form.has_error("attempt") or form.has_error("version"):
+        return JsonResponse(
+            {
+                "error": "invalid",
+                "message": "The save was not understood: send JSON with body (text), attempt "
+                "(1 or more) and version (0 or more) as whole numbers.",
+            },
+            status=400,
+        )
+    if not form.is_valid():
+        return JsonResponse(
+            {"error": "invalid", "message": " ".join(form.errors["body"])}, status=400
+        )
+    try:
+        draft = writing.save_draft(student=request.user, essay=essay, **form.cleaned_data)
+    except writing.StaleDraft as stale:
+        current = stale.current
+        return JsonResponse(
+            {
+                "error": "stale",
+                "message": "This draft was changed in another tab or on another device.",
+                "server": {
+                    "body": current.body,
+                    "attempt": current.attempt,
+                    "version": current.version,
+                    "saved_at": current.updated_at.isoformat(),
+                    "word_count": current.word_count,
+                },
+            },
+            status=409,
+        )
+    except writing.NotADraft as submitted:
+        return JsonResponse(
+            {
+                "error": "submitted",
+                "message": f"Attempt {submitted.response.attempt} has been submitted, so this "
+                "text was not saved into it. Your text is kept in this browser.",
+                "response_url": submitted.response.get_absolute_url(),
+            },
+            status=409,
+        )
+    return JsonResponse(
+        {
+            "response": draft.pk,
+            "attempt": draft.attempt,
+            "version": draft.version,
+            "saved_at": draft.updated_at.isoformat(),
+            "word_count": draft.word_count,
+            "submit_url": reverse("essays:submit", kwargs={"slug": essay.slug}),
+        }
+    )
+
+
+@login_required
+def submit(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: confirm before submitting. POST: submit (once, however often it is sent)."""
+    essay = student_essay(request, slug)
+    if request.method == "POST":
+        mine = Response.objects.attempts(student=request.user, essay=essay)
+        try:
+            response_id = int(request.POST.get("response", ""))
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            return HttpResponse("The submission was not understood.", status=400)
+        student_response = get_object_or_404(mine, pk=response_id)
+        if not student_response.is_draft:
+            messages.info(request, f"Attempt {student_response.attempt} is already submitted.")
+            return redirect(student_response)
+        try:
+            student_response = writing.submit_response(
+                student=request.user, response_id=student_response.pk, version=version
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("essays:respond", slug=essay.slug)
+        except writing.StaleDraft:
+            messages.warning(
+                request,
+                "Your draft changed after this page was opened (in another tab?). Check the "
+                "latest text, then submit again.",
+            )
+            return redirect("essays:respond", slug=essay.slug)
+        messages.success(
+            request,
+            f"Submitted attempt {student_response.attempt}: "
+            f"{student_response.word_count:,} words. "
+            "Well done — compare it with the model essay below.",
+        )
+        return redirect(student_response)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+
+    draft = writing.current_draft(student=request.user, essay=essay)
+    if draft is None:
+        return redirect("essays:respond", slug=essay.slug)
+    problem = None
+    try:
+        writing.check_submittable(draft.body)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    return render(
+        request,
+        "essays/submit_confirm.html",
+        {"essay": essay, "draft": draft, "problem": problem},
+    )
+
+
+@login_required
+@require_POST
+def new_attempt(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start the next attempt: blank, from the last submitted text, or from text that could not
+    be saved into a submitted attempt."""
+    essay = student_essay(request, slug)
+    mine = Response.objects.attempts(student=request.user, essay=essay)
+    body = ""
+    if "body" in request.POST:
+        body = request.POST["body"]
+    elif request.POST.get("start_from") == "previous":
+        last = mine.submitted_or_returned().order_by("-attempt").first()
+        body = last.body if last else ""
+    try:
+        draft, created = writing.start_draft(student=request.user, essay=essay, body=body)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("essays:respond", slug=essay.slug)
+    if not created:
+        messages.info(request, f"You already have a draft: attempt {draft.attempt}.")
+        if body and body != draft.body:
+            request.session[pending_text_key(essay)] = body
+    else:
+        messages.success(request, f"Started attempt {draft.attempt}.")
+    return redirect("essays:respond", slug=essay.slug)
