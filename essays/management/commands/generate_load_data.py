@@ -191,7 +191,7 @@ class Command(BaseCommand):
                     statement=essay.statement,
                     body=essay.body,
                     notes=[note.text for note in notes[-1]],
-                    tags=[tag.name for tag in essay_tags[-1]],
+                    tags=sorted(tag.name for tag in essay_tags[-1]),
                 )
             Essay.objects.bulk_create(batch)
             links = []

@@ -52,3 +52,10 @@ def test_it_refuses_a_database_with_data_unless_forced(published_essay):
 def test_impossible_numbers_are_refused():
     with pytest.raises(CommandError, match="need more than"):
         generate("--essays", "2", "--students", "2", "--responses", "5")
+
+
+def test_generated_essays_are_searchable_by_their_notes_and_tags():
+    generate("--essays", "3", "--students", "2", "--responses", "4")
+    for essay in Essay.objects.prefetch_related("notes", "tags"):
+        assert essay.notes.exists() and essay.tags.exists()
+        assert essay.search_document == essay.build_search_document()

@@ -111,3 +111,11 @@ def test_only_post_is_accepted(student_client, essay):
     response = student_client.get(reverse("essays:autosave", kwargs={"slug": essay.slug}))
     assert response.status_code == 405
     assert response.json()["error"] == "method"
+
+
+@pytest.mark.parametrize("attempt", [0, -1])
+def test_autosave_refuses_what_the_editor_form_refuses(student_client, essay, attempt):
+    response = autosave(student_client, essay, {"body": "x", "attempt": attempt, "version": 0})
+    assert response.status_code == 400
+    assert "was not understood" in response.json()["message"]
+    assert not Response.objects.exists()

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 
 from essays.roles import ROLE_PERMISSIONS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",

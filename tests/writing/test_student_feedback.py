@@ -117,3 +117,11 @@ def test_another_students_attempt_cannot_be_compared(student_client, student, es
     theirs = ResponseFactory(essay=essay, status="submitted")
     url = reverse("essays:response_changes", args=[mine.pk, theirs.pk])
     assert student_client.get(url).status_code == 404
+
+
+def test_key_point_coverage_names_the_points_made_and_missed(student, essay):
+    response = write_and_submit(student, essay, "They joined the League of Nations in 1934.")
+    coverage = response.key_point_coverage()
+    assert [point.text for point in coverage.made] == ["Joined the League"]
+    assert [point.text for point in coverage.missed] == ["Pacts with France", "Trouble in Xinjiang"]
+    assert coverage.total == 3
