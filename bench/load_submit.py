@@ -4,24 +4,21 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/studyhub_load \
         .venv/bin/python bench/load_submit.py
 
-Starts StudyHub under gunicorn (2 workers, production settings, behind a simulated HTTPS proxy)
-on a fresh database (a new SQLite file by default; with DATABASE_URL, that PostgreSQL database
-is emptied and migrated first), signs in the students, then has all of them autosave
-repeatedly and submit (twice at once, like a double click), within a time limit. It then reads
-the database and prints: requests sent, responses by status, saves acknowledged against saves
-found, submissions acknowledged against submitted rows, duplicates, "database is locked"
-errors, and p50/p99 latency. It exits 1 if anything was lost, doubled, or answered with a 5xx.
+Starts StudyHub under gunicorn (2 workers, production settings by way of bench.settings, behind
+a simulated HTTPS proxy) on a fresh database (a new SQLite file by default; with DATABASE_URL,
+that PostgreSQL database is emptied and migrated first), signs in the students, then has all of
+them autosave repeatedly and submit (twice at once, like a double click), within a time limit.
+It then reads the database and prints: requests sent, responses by status, saves acknowledged
+against saves found, submissions acknowledged against submitted rows, duplicates, "database is
+locked" errors, and p50/p99 latency. It exits 1 if anything was lost, doubled, or answered with
+a 5xx.
 """
 
 import argparse
 import collections
 import contextlib
-import json
 import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,57 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.student_client import StudentClient
+from bench.harness import call, gunicorn, manage, production_env
+from tests.http_client import StudentClient
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 PASSWORD = "bell-rings-at-three"
 SLUG = "load-test-essay"
-
-SETUP = f"""
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from essays.models import Essay, Level, Subject
-subject = Subject.objects.create(name="History", slug="history")
-level = Level.objects.create(name="A Level", slug="a-level")
-Essay.objects.create(headline="Load test", slug="{SLUG}", statement="‘Claim.’", body="Body.",
-                     subject=subject, level=level, status="published")
-hashed = make_password("{PASSWORD}")
-User = get_user_model()
-User.objects.bulk_create([User(username=f"load{{n}}", password=hashed) for n in range(STUDENTS)])
-"""
-
-CHECK = f"""
-import json
-from django.db.models import Count
-from essays.models import Response
-rows = list(Response.objects.filter(essay__slug="{SLUG}")
-            .values("student__username", "body", "status", "version"))
-per_student = (Response.objects.filter(essay__slug="{SLUG}")
-               .values("student").annotate(n=Count("pk")))
-print(json.dumps({{"rows": rows, "most_per_student": max([r["n"] for r in per_student] or [0])}}))
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args, stdin=None) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        timeout=600,
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
 
 
 def prepare_database(env, students: int) -> None:
@@ -88,17 +39,7 @@ def prepare_database(env, students: int) -> None:
         manage(env, "flush", "--no-input")
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "collectstatic", "--no-input", "-v", "0")
-    manage(env, "shell", "-c", SETUP.replace("STUDENTS", str(students)))
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    client = StudentClient(url, forwarded_https=True)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if client.request("health", "GET", "/healthz").status == 200:
-            return
-        time.sleep(0.2)
-    sys.exit("gunicorn did not answer /healthz in time")
+    call(env, "prepare_load_students", students, SLUG, PASSWORD)
 
 
 def run_student(n, url, saves, deadline, barrier, outcome, lock):
@@ -144,31 +85,13 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="studyhub-load-"))
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'load.sqlite3'}"
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "STUDYHUB_LOGIN_FAILURE_LIMIT": "1000",
-    }
-    print(f"database: {database_url.split('@')[-1]}")
+    env = production_env(os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'load.sqlite3'}")
+    print(f"database: {env['DATABASE_URL'].split('@')[-1]}")
     prepare_database(env, args.students)
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log_path = workdir / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "studyhub.wsgi", "--workers", str(args.workers),
-             "--bind", f"127.0.0.1:{port}", "--forwarded-allow-ips", "127.0.0.1",
-             "--timeout", "60"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        wait_for(url)
+    with gunicorn(env, log_path, workers=args.workers) as port:
+        url = f"http://127.0.0.1:{port}"
         outcome = {"log": [], "acknowledged": {}, "submitted_ok": {}, "logged_in": 0}
         lock = threading.Lock()
         barrier = threading.Barrier(args.students)
@@ -186,11 +109,8 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=args.seconds + 180)
         elapsed = time.monotonic() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
-    found = json.loads(manage(env, "shell", "-c", CHECK).strip().splitlines()[-1])
+    found = call(env, "count_load_results", SLUG)
     rows = {row["student__username"]: row for row in found["rows"]}
     log = outcome["log"]
     statuses = collections.Counter(status for _, status, _ in log)

@@ -6,24 +6,21 @@
 For each size it fills a fresh database with `generate_load_data` (small: 100 essays, 50
 students, 1,000 responses; large: 10,000 essays, 2,000 students, 200,000 responses), starts
 gunicorn (2 workers, production settings: DEBUG off, HTTPS redirect and secure cookies on,
-requests marked `X-Forwarded-Proto: https` as a TLS-terminating proxy would), and sends
-requests to each page for a fixed time from a Python load generator with keep-alive
-connections. It prints requests/s, p50 and p99 latency and each page's throughput as a share of
-the bare view's, the median latency of one request at a time ("alone": what a user waits on a
-quiet server, which the latency targets are about), then the bytes an essay page transfers.
+requests marked `X-Forwarded-Proto: https` as a TLS-terminating proxy would; bench.settings,
+which adds the bare view at /bench/bare), and sends requests to each page for a fixed time
+from a Python load generator with keep-alive connections. It prints requests/s, p50 and p99
+latency and each page's throughput as a share of the bare view's, the median latency of one
+request at a time ("alone": what a user waits on a quiet server, which the latency targets are
+about), then the bytes an essay page transfers.
 With DATABASE_URL the named PostgreSQL database is emptied first: use one kept for benchmarks.
 """
 
 import argparse
 import gzip
-import http.client
 import json
 import os
 import re
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,101 +28,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import Session, call, gunicorn, manage, production_env
+
 SIZES = {
     "small": {"essays": 100, "students": 50, "responses": 1_000},
     "large": {"essays": 10_000, "students": 2_000, "responses": 200_000},
 }
-STUDENT_PASSWORD = "generated-student-password"
-TEACHER_SETUP = """
-from django.contrib.auth.models import Group, Permission, User
-from essays.roles import sync_roles
-sync_roles(Group, Permission)  # a flushed database has lost its groups
-teacher = User.objects.create_user("bench-teacher", password="generated-student-password",
-                                   is_staff=True)
-teacher.groups.add(Group.objects.get(name="Teachers"))
-for n in range(1, 33):  # students with no work yet, for the autosave and submit runs
-    User.objects.create_user(f"bench-student-{n}", password="generated-student-password")
-from essays.models import Essay, Response, Subject, Tag
-from essays.management.commands.generate_load_data import WORDS, topic_words
-import json
-student = Response.objects.values_list("student__username", flat=True).order_by("student").first()
-essay = Essay.objects.published().order_by("pk").first()
-print(json.dumps({
-    "student": student,
-    "essay": essay.slug,
-    "subject": Subject.objects.filter(essays__status="published").first().slug,
-    "tag": Tag.objects.filter(essays__status="published").first().slug,
-    "topic_words": topic_words(400),
-    "common_words": WORDS,
-}))
-"""
-
-
-def manage(env, *args) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, text=True, capture_output=True,
-        timeout=3600,
-    )  # fmt: skip
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Session:
-    """One keep-alive connection with cookies, speaking to gunicorn as the proxy would."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def send(self, method, path, body=None, headers=None):
-        sent = {
-            "Host": "127.0.0.1",
-            "X-Forwarded-Proto": "https",
-            "Origin": "https://127.0.0.1",
-            "Referer": "https://127.0.0.1" + path,
-        }
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        sent.update(headers or {})
-        for _ in range(2):
-            try:
-                self.connection.request(method, path, body=body, headers=sent)
-                response = self.connection.getresponse()
-                data = response.read()
-                break
-            except (http.client.HTTPException, OSError):
-                self.connection.close()
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        else:
-            return 0, b"", {}
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key] = rest.split(";", 1)[0]
-        return response.status, data, dict(response.getheaders())
-
-    def log_in(self, username: str, admin: bool = False) -> None:
-        path = "/admin/login/" if admin else "/accounts/login/"
-        _, page, _ = self.send("GET", path)
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        form = {"username": username, "password": STUDENT_PASSWORD, "csrfmiddlewaretoken": token}
-        if admin:
-            form["next"] = "/admin/"
-        status, _, _ = self.send(
-            "POST", path, urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
-        )
-        if status != 302:
-            sys.exit(f"could not log in as {username} ({status})")
+STUDENT_PASSWORD = "generated-student-password"  # generate_load_data's, used for ours too
 
 
 def measure(port, seconds, concurrency, make_request, login=None):
@@ -277,31 +188,21 @@ def run_size(name, args, env, workdir):
     )  # fmt: skip
     print(f"\n== {name}: {numbers['essays']:,} essays, {numbers['responses']:,} responses "
           f"(generated in {time.monotonic() - started:.0f} s)")  # fmt: skip
-    facts = json.loads(manage(env, "shell", "-c", TEACHER_SETUP).strip().splitlines()[-1])
+    facts = call(env, "prepare_pages", STUDENT_PASSWORD)
 
-    port = free_port()
-    with open(workdir / f"gunicorn-{name}.log", "w") as log:
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "studyhub.wsgi", "--workers", "2", "--bind",
-             f"127.0.0.1:{port}", "--forwarded-allow-ips", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        probe = Session(port)
-        for _ in range(100):
-            if probe.send("GET", "/healthz")[0] == 200:
-                break
-            time.sleep(0.2)
+    with gunicorn(env, workdir / f"gunicorn-{name}.log") as port:
         slug = facts["essay"]
-        student_login = lambda session, index: session.log_in(facts["student"])  # noqa: E731
+        student_login = lambda session, index: session.log_in(facts["student"], STUDENT_PASSWORD)  # noqa: E731
         bench_login = lambda session, index: session.log_in(  # noqa: E731
-            f"bench-student-{index + 1}"
+            f"bench-student-{index + 1}", STUDENT_PASSWORD
         )
         # Submitting needs students with no draft of this essay: not the ones that autosaved.
         submit_login = lambda session, index: session.log_in(  # noqa: E731
-            f"bench-student-{index + 17}"
+            f"bench-student-{index + 17}", STUDENT_PASSWORD
         )
-        teacher_login = lambda session, index: session.log_in("bench-teacher", admin=True)  # noqa: E731
+        teacher_login = lambda session, index: session.log_in(  # noqa: E731
+            "bench-teacher", STUDENT_PASSWORD, admin=True
+        )
         pages = [
             ("bare Django view", get("/bench/bare"), None),
             ("catalogue", get("/"), None),
@@ -324,9 +225,6 @@ def run_size(name, args, env, workdir):
             alone = measure(port, max(1.0, args.seconds / 2), 1, request, login)
             results[label]["alone"] = alone["p50"]
         sizes = transfer_sizes(port, slug)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     bare = results["bare Django view"]["rps"]
     print(f"{'page':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of bare':>9}{'alone':>9}"
@@ -353,16 +251,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="studyhub-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or "sqlite:///placeholder",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "STUDYHUB_LOGIN_FAILURE_LIMIT": "100000",
-        "EMAIL_HOST": "",
-    }
+    env = production_env(os.environ.get("DATABASE_URL") or "sqlite:///placeholder")
     manage({**env, "DATABASE_URL": f"sqlite:///{workdir / 'static.sqlite3'}"},
            "collectstatic", "--no-input", "-v", "0")  # fmt: skip
     print(f"database: {'PostgreSQL' if env['DATABASE_URL'].startswith('postgres') else 'SQLite'}; "

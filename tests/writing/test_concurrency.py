@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from bench.student_client import StudentClient
 from essays.models import Response
 from tests.factories import EssayFactory, UserFactory
+from tests.http_client import StudentClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
