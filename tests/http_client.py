@@ -1,8 +1,8 @@
 """A student as seen from the network: logs in, autosaves and submits over real HTTP.
 
-Used by the concurrency test (tests/writing/test_concurrency.py) and by bench/load_submit.py. Standard
-library only; cookies are handled here (not by a cookie jar) so that the Secure cookies of a
-production setup are still sent when the load runs over plain HTTP behind
+Used by the concurrency test (tests/writing/test_concurrency.py) and by bench/load_submit.py.
+Standard library only; cookies are handled here (not by a cookie jar) so that the Secure
+cookies of a production setup are still sent when the load runs over plain HTTP behind
 `X-Forwarded-Proto: https`.
 """
 
