@@ -1,32 +1,24 @@
-// Small behaviours shared by StudyHub's pages. Loaded with `defer`; no inline scripts.
-(function () {
-  "use strict";
+// Small behaviours shared by StudyHub's pages. A module (deferred, like every module script); no
+// inline scripts.
+import { forgetSubmittedDraft } from "./editor/storage.js";
 
-  // Forms marked data-submit-once send once: a double click does not send twice.
-  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (form.dataset.sent) {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.sent = "true";
-      form.querySelectorAll("button[type=submit]").forEach(function (button) {
-        button.disabled = true;
-        button.textContent = "Sending…";
-      });
+// Forms marked data-submit-once send once: a double click does not send twice.
+document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "true";
+    form.querySelectorAll("button[type=submit]").forEach((button) => {
+      button.disabled = true;
+      button.textContent = "Sending…";
     });
   });
+});
 
-  // A submitted attempt's page forgets the browser's copy of that attempt's draft.
-  document.querySelectorAll("[data-clear-draft]").forEach(function (element) {
-    try {
-      var key = element.dataset.clearDraft;
-      var local = JSON.parse(window.localStorage.getItem(key) || "null");
-      if (local && local.attempt <= parseInt(element.dataset.attempt, 10)) {
-        window.localStorage.removeItem(key);
-      }
-    } catch (error) {
-      /* storage unavailable: nothing kept, nothing to clear */
-    }
-  });
-})();
+// A submitted attempt's page forgets the browser's copy of that attempt's draft.
+document.querySelectorAll("[data-clear-draft]").forEach((element) => {
+  const { user, essay, attempt } = element.dataset;
+  forgetSubmittedDraft(user, essay, parseInt(attempt, 10));
+});
