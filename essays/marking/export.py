@@ -18,6 +18,8 @@ CSV_HEADER = [
     "Words",
     "Level",
     "Mark",
+    "Returned to student",
+    "Returned",
     "Similarity to model (%)",
     "Key points covered",
     "Feedback",
@@ -43,6 +45,10 @@ def csv_rows(responses):
             row.word_count,
             safe_cell(row.level),
             safe_cell(row.mark),
+            "yes" if row.is_returned else "no",
+            timezone.localtime(row.returned_at).strftime("%Y-%m-%d %H:%M")
+            if row.returned_at
+            else "",
             "" if row.similarity is None else round(row.similarity * 100),
             f"{row.key_points_made}/{row.key_points_total}",
             safe_cell(row.feedback),

@@ -252,3 +252,18 @@ def test_a_returned_response_keeps_a_mark(teacher_client, submitted):
     )
     submitted.refresh_from_db()
     assert (submitted.status, submitted.mark) == ("returned", 21)
+
+
+def test_the_export_says_whether_each_mark_has_been_returned(teacher_client, essay, submitted):
+    Response.objects.filter(pk=submitted.pk).update(level=4, mark=18)
+    returned = ResponseFactory(
+        essay=essay, student=UserFactory(username="zed"), returned=True, level=4, mark=17
+    )
+    response = teacher_client.get(reverse("admin:essays_response_export", args=[essay.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_student = {row["Username"]: row for row in rows}
+    assert by_student["amira"]["Returned to student"] == "no"
+    assert by_student["amira"]["Returned"] == ""
+    assert by_student["zed"]["Returned to student"] == "yes"
+    returned_at = timezone.localtime(returned.returned_at).strftime("%Y-%m-%d %H:%M")
+    assert by_student["zed"]["Returned"] == returned_at
