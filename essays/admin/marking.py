@@ -1,12 +1,16 @@
 """Teachers' marking in the admin site: the pile of submitted responses, marking by level of
 response, returning work, CSV export and per-essay reports. Drafts never appear here."""
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -253,19 +257,36 @@ class ResponseAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(request.path)
         if "_return" in request.POST or "_next_unmarked" in request.POST:
             following = (
-                self.get_queryset(request)
-                .filter(mark__isnull=True)
-                .exclude(pk=obj.pk)
-                .order_by(*self.ordering)
-                .first()
+                self.pile_came_from(request).filter(mark__isnull=True).exclude(pk=obj.pk).first()
             )
+            preserved = {
+                "preserved_filters": self.get_preserved_filters(request),
+                "opts": self.opts,
+            }
             if following is None:
-                self.message_user(request, "Every submitted response is marked.", messages.INFO)
-                return HttpResponseRedirect(reverse("admin:essays_response_changelist"))
+                self.message_user(request, "Every response in this list is marked.", messages.INFO)
+                return HttpResponseRedirect(
+                    add_preserved_filters(preserved, reverse("admin:essays_response_changelist"))
+                )
             return HttpResponseRedirect(
-                reverse("admin:essays_response_change", args=[following.pk])
+                add_preserved_filters(
+                    preserved, reverse("admin:essays_response_change", args=[following.pk])
+                )
             )
         return super().response_change(request, obj)
+
+    def pile_came_from(self, request):
+        """The marking pile as the teacher filtered and ordered it in the list they opened this
+        response from (the admin keeps that list's filters in `_changelist_filters`), so "next"
+        stays inside it. A list whose filters no longer apply falls back to the whole pile."""
+        list_request = copy.copy(request)
+        list_request.method = "GET"
+        list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
+        try:
+            changelist = self.get_changelist_instance(list_request)
+        except IncorrectLookupParameters:
+            return self.get_queryset(request).order_by(*self.ordering)
+        return changelist.get_queryset(list_request)
 
     @admin.action(description="Return selected responses to their students", permissions=["change"])
     def return_selected(self, request, queryset):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -267,3 +268,41 @@ def test_the_export_says_whether_each_mark_has_been_returned(teacher_client, ess
     assert by_student["zed"]["Returned to student"] == "yes"
     returned_at = timezone.localtime(returned.returned_at).strftime("%Y-%m-%d %H:%M")
     assert by_student["zed"]["Returned"] == returned_at
+
+
+def test_next_unmarked_stays_inside_the_list_the_teacher_came_from(
+    teacher_client, essay, submitted
+):
+    other_essay = EssayFactory(headline="Causes of the First World War", status="published")
+    # Newer, so first in the whole pile: "next" must not jump to it from essay's list.
+    ResponseFactory(essay=other_essay, status="submitted", submitted_at=timezone.now())
+    following = ResponseFactory(
+        essay=essay, status="submitted", submitted_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+    filters = urlencode({"_changelist_filters": f"essay__id__exact={essay.pk}&status=submitted"})
+    response = teacher_client.post(
+        f"{change_url(submitted)}?{filters}",
+        {"level": 3, "mark": 12, "feedback": "", "_return": "1"},
+    )
+    assert response.status_code == 302
+    assert response.url == f"{change_url(following)}?{filters}"
+    response = teacher_client.post(
+        f"{change_url(following)}?{filters}",
+        {"level": 2, "mark": 8, "feedback": "", "_next_unmarked": "1"},
+    )
+    # Nothing unmarked is left in that list: back to it, filters kept.
+    assert response.url == f"{CHANGELIST}?essay__id__exact={essay.pk}&status=submitted"
+
+
+def test_a_refused_mark_is_announced_above_the_answer_and_takes_focus(teacher_client, submitted):
+    response = teacher_client.post(
+        change_url(submitted), {"level": 4, "mark": 3, "feedback": "", "_continue": "1"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page.index('id="marking-errors"')
+    assert summary < page.index("Stalin joined the League of Nations.")
+    tag = page[page.rindex("<", 0, summary) : page.index(">", summary)]
+    assert "autofocus" in tag and 'tabindex="-1"' in tag
+    assert "Level 4 is 16–20 marks; 3 is outside it." in page[summary:]
+    assert 'href="#id_mark"' in page[summary:]
