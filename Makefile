@@ -38,9 +38,15 @@ install: $(STAMP) ## Create .venv and install StudyHub with its test tools
 
 run: export DJANGO_DEBUG ?= 1
 run: $(STAMP) ## Set up a development database with the demo library and serve http://127.0.0.1:8000/
+	@# Development settings for this and every later command in this folder (see README).
+	@[ -f .env ] || { cp .env.development .env && echo "Wrote .env (development settings)"; }
 	$(MANAGE) migrate --no-input
 	$(MANAGE) loaddata $(FIXTURES)
 	$(MANAGE) create_demo_users
+	@# The background worker (emails, printed to this console) runs beside the server and
+	@# stops with it.
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: $(STAMP) ## ruff: lint and formatting

@@ -1,9 +1,11 @@
 """Signing up, logging in and out, and getting back into an account."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core import mail
 
 from tests.factories import UserFactory
@@ -137,3 +139,133 @@ def test_a_few_wrong_passwords_then_the_right_one_logs_in(client, student):
         "/accounts/login/", {"username": "amira", "password": "correct horse battery staple"}
     )
     assert response.status_code == 302
+
+
+def ask_for_reset(client, email, address="203.0.113.7"):
+    return client.post("/accounts/password_reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+RESET_LIMIT_MESSAGE = "Too many reset emails have been asked for"
+
+
+def test_reset_emails_to_one_address_are_limited(client, student):
+    for n in range(3):
+        assert ask_for_reset(client, student.email, address=f"192.0.2.{n}").status_code == 302
+    response = ask_for_reset(client, student.email, address="192.0.2.9")
+    assert response.status_code == 429
+    assert RESET_LIMIT_MESSAGE in response.content.decode()
+    assert len(mail.outbox) == 3
+
+
+def test_reset_emails_asked_for_from_one_address_are_limited(client):
+    for n in range(5):
+        UserFactory(username=f"pupil{n}")
+        assert ask_for_reset(client, f"pupil{n}@example.com").status_code == 302
+    UserFactory(username="pupil5")
+    response = ask_for_reset(client, "pupil5@example.com")
+    assert response.status_code == 429
+    assert RESET_LIMIT_MESSAGE in response.content.decode()
+    assert len(mail.outbox) == 5
+    assert ask_for_reset(client, "pupil5@example.com", address="198.51.100.20").status_code == 302
+
+
+def test_reset_pages_say_the_same_whether_or_not_an_account_uses_the_email(client, student):
+    known = [ask_for_reset(client, student.email, address=f"192.0.2.{n}") for n in range(4)]
+    unknown = [
+        ask_for_reset(client, "nobody@example.com", address=f"192.0.2.{n}") for n in range(4)
+    ]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [302] * 3 + [429]
+    assert {r.url for r in known[:3] + unknown[:3]} == {"/accounts/password_reset/done/"}
+    assert RESET_LIMIT_MESSAGE in known[3].content.decode()
+    assert RESET_LIMIT_MESSAGE in unknown[3].content.decode()
+    assert len(mail.outbox) == 3
+
+
+def sign_up(client, username):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "username": username,
+            "email": "new@example.com",
+            "password1": "a sturdy passphrase 42",
+            "password2": "a sturdy passphrase 42",
+        },
+    )
+
+
+def test_signup_normalises_the_username(client):
+    # Django's UsernameField applies NFKC: full-width letters are the ordinary ones.
+    assert sign_up(client, "ｊｏ").status_code == 302
+    assert get_user_model().objects.filter(username="jo").exists()
+
+
+def test_signup_compares_usernames_after_normalising_them(client, student):
+    response = sign_up(client, "ａmira")  # full-width a: "amira" itself
+    assert response.status_code == 400
+    assert "A user with that username already exists." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "аmira",  # Cyrillic а
+        "amіra",  # Ukrainian і
+        "АMIRA",  # Cyrillic А, the rest in capitals
+    ],
+)
+def test_signup_refuses_a_username_that_looks_like_an_existing_one(client, student, lookalike):
+    response = sign_up(client, lookalike)
+    assert response.status_code == 400
+    assert "This username looks the same as someone else" in response.content.decode()
+    assert get_user_model().objects.count() == 1
+
+
+def test_signup_refuses_lookalike_letters_from_two_alphabets(client):
+    response = sign_up(client, "pаul")  # Cyrillic а among Latin letters; no "paul" yet
+    assert response.status_code == 400
+    assert "mixes letters from different alphabets" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["Дмитрий", "zoë_1", "ali"])
+def test_signup_accepts_names_in_one_alphabet(client, username):
+    UserFactory(username="all")
+    assert sign_up(client, username).status_code == 302
+
+
+def test_login_offers_to_keep_the_student_signed_in(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'name="remember"' in page and "Keep me signed in" in page
+
+
+@pytest.mark.parametrize(("remember", "max_age"), [(False, ""), (True, 8 * 60 * 60)])
+def test_the_session_ends_with_the_browser_unless_kept(client, student, remember, max_age):
+    data = {"username": "amira", "password": "correct horse battery staple"}
+    if remember:
+        data["remember"] = "on"
+    response = client.post("/accounts/login/", data)
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["max-age"] == max_age
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_a_session_ends_after_eight_idle_hours(client, student, freezer, remember):
+    data = {"username": "amira", "password": "correct horse battery staple"}
+    if remember:
+        data["remember"] = "on"
+    client.post("/accounts/login/", data)
+    for _ in range(3):  # a long day of work, with breaks shorter than 8 hours
+        freezer.tick(timedelta(hours=7))
+        assert client.get("/responses/").status_code == 200
+    freezer.tick(timedelta(hours=8, minutes=1))
+    assert client.get("/responses/").status_code == 302
+
+
+def test_a_busy_session_is_not_saved_on_every_request(student_client, freezer):
+    student_client.get("/responses/")
+    session = Session.objects.get()
+    freezer.tick(timedelta(minutes=1))
+    student_client.get("/responses/")
+    assert Session.objects.get().expire_date == session.expire_date
+    freezer.tick(timedelta(minutes=5))
+    student_client.get("/responses/")
+    assert Session.objects.get().expire_date > session.expire_date
