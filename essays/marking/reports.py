@@ -3,9 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count
 
+from essays.caching import resilient_cache
 from essays.models import Essay, Response
 
 AWAITING_KEY = "studyhub:awaiting-marking"
@@ -25,7 +25,7 @@ def essays_awaiting_marking() -> list[dict]:
             .order_by("-waiting", "essay__headline")[:200]
         )
 
-    return cache.get_or_set(AWAITING_KEY, count, AWAITING_SECONDS)
+    return resilient_cache.get_or_set(AWAITING_KEY, count, AWAITING_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 FILTERS = {"subject": Subject, "level": Level, "tag": Tag}
 FILTER_LOOKUPS = {"subject": "subject__slug", "level": "level__slug", "tag": "tags__slug"}
 FACET_FIELDS = {"subject": "subject", "level": "level", "tag": "tags"}
+# The query parameters the catalogue reads: any others are dropped, and not cached apart.
+CATALOGUE_PARAMS = ("q", "subject", "level", "tag", "page")
 
 
 def link_with(query, param: str, value: str | None) -> str:
@@ -52,7 +54,7 @@ def facet_counts(essays, field: str) -> list[dict]:
 
 
 @require_safe
-@cache_for_visitors
+@cache_for_visitors(params=CATALOGUE_PARAMS)
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The library, filtered and searched. Its listing is the same for everyone, so it is kept
     as a fragment (until the library changes): signed-in students pay only for their own nav."""
@@ -61,7 +63,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         context = catalogue_context(request)
         return render_to_string("essays/_catalogue.html", context, request), context
 
-    listing, context = cached_fragment(request, "catalogue", build)
+    listing, context = cached_fragment(request, "catalogue", build, params=CATALOGUE_PARAMS)
     query = request.GET.get("q", "").strip()
     return render(request, "essays/catalogue.html", {**context, "query": query, "listing": listing})
 
@@ -119,7 +121,7 @@ def catalogue_context(request: HttpRequest) -> dict:
 
 
 @require_safe
-@cache_for_visitors
+@cache_for_visitors(params=())
 def essay_detail(request: HttpRequest, slug: str) -> HttpResponse:
     essay = get_object_or_404(
         Essay.objects.published().for_listing().prefetch_related("notes"), slug=slug
