@@ -1,6 +1,20 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.template.loader import render_to_string
+
+from studyhub.mail import queue_email
+from studyhub.usernames import lookalike_of, mixes_lookalike_scripts
+
+
+class LoginForm(AuthenticationForm):
+    remember = forms.BooleanField(
+        label="Keep me signed in",
+        required=False,
+        help_text="Leave this unticked on a shared or school computer: you are signed out when "
+        "the browser closes.",
+    )
 
 
 class SignupForm(UserCreationForm):
@@ -12,6 +26,21 @@ class SignupForm(UserCreationForm):
         model = get_user_model()
         fields = ["username", "email"]
 
+    def clean_username(self):
+        # Django's UsernameField has already normalised it (NFKC: "ｊｏ" is "jo").
+        username = super().clean_username()
+        if username and lookalike_of(username):
+            raise forms.ValidationError(
+                "This username looks the same as someone else's (some of its letters are "
+                "from another alphabet but look alike). Please choose a different one."
+            )
+        if username and mixes_lookalike_scripts(username):
+            raise forms.ValidationError(
+                "This username mixes letters from different alphabets that look alike, such "
+                "as a Cyrillic “а” among Latin letters. Please use letters from one alphabet."
+            )
+        return username
+
     def clean_email(self):
         email = self.cleaned_data["email"]
         if get_user_model().objects.filter(email__iexact=email).exists():
@@ -19,3 +48,21 @@ class SignupForm(UserCreationForm):
                 "An account already uses this email address. Log in, or reset its password."
             )
         return email
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its email queued for the background worker instead of sent inside
+    the request: a slow mail server never holds up the page (studyhub/mail.py)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        queue_email(to=[to_email], subject=subject, body=body)

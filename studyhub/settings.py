@@ -4,6 +4,7 @@ Every variable is listed in `.env.example` and described in the README. Values t
 understood stop start-up with a message naming the variable, rather than being guessed at.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +13,14 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A `.env` file beside manage.py (or the file STUDYHUB_ENV_FILE names) fills in variables the
+# environment does not set: `make run` writes one for development, so the README's commands
+# work as written in a new shell.
+load_dotenv(os.environ.get("STUDYHUB_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -51,11 +58,35 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_proxies(name: str) -> int | list[str]:
+    """A number of proxies ("1"), or their addresses or networks, comma-separated, farthest
+    first ("203.0.113.9,10.0.0.0/24"); nothing (0 or []) trusts none."""
+    raw = env_str(name)
+    if raw.isdigit():
+        return int(raw)
+    addresses = env_list(name)
+    for address in addresses:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be a number of proxies, or their IP addresses or networks "
+                f"separated by commas; got {raw!r}."
+            ) from None
+    return addresses
+
+
 def cache_from_url(url: str) -> dict:
     """Turn CACHE_URL / REDIS_URL into a CACHES entry: redis://, rediss://, locmem://, dummy://."""
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # Pages are built without the cache when Redis does not answer (essays/caching.py):
+            # waiting for it must cost a request a fraction of a second, not the OS's minutes.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "studyhub"}
     if scheme == "dummy":
@@ -91,8 +122,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # full-text search fields; harmless on SQLite
     "django.forms",
     "axes",
+    "django_tasks_db",
     "crispy_forms",
     "crispy_bootstrap5",
+    "studyhub",
     "essays",
 ]
 
@@ -100,9 +133,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "studyhub.middleware.SessionActivityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "studyhub.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -110,15 +145,25 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Repeated failed logins for one account or from one address are refused for a while.
+# Repeated failed logins for one account are refused for a while: after
+# STUDYHUB_LOGIN_FAILURE_LIMIT from one address, after STUDYHUB_LOGIN_ACCOUNT_FAILURE_LIMIT from
+# anywhere; never for an address alone, which a whole school can share (studyhub/lockout.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "studyhub.lockout.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("STUDYHUB_LOGIN_FAILURE_LIMIT", 5)
+STUDYHUB_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("STUDYHUB_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("STUDYHUB_LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address: X-Forwarded-For is believed only from these proxies (studyhub/addresses.py).
+STUDYHUB_TRUSTED_PROXIES = env_proxies("STUDYHUB_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "studyhub.addresses.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
+# Refused logins are not counted: one address (a classmate at school) can never add more than
+# STUDYHUB_LOGIN_FAILURE_LIMIT towards locking an account everywhere.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "studyhub.views.locked_out"
 AXES_USERNAME_CALLABLE = "studyhub.views.login_username"
 AXES_VERBOSE = False
@@ -195,6 +240,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "essays:catalogue"
 LOGOUT_REDIRECT_URL = "essays:catalogue"
+# Password reset emails (studyhub/ratelimits.py).
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 5
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 3
 # A form sent with an expired security token gets its text shown back, not a bare error.
 CSRF_FAILURE_VIEW = "studyhub.views.csrf_failure"
 
@@ -210,12 +258,21 @@ if email_host:
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                # A mail server that accepts connections and never answers fails the attempt
+                # after this long; the worker tries again later (studyhub/mail.py).
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
             },
         }
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StudyHub <studyhub@localhost>")
+
+# Background tasks (emails) are queued in the project's own database and run by
+# `manage.py db_worker`: no other server needed; PostgreSQL installs can run several workers.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when a task has waited longer than this for a worker (none is running).
+STUDYHUB_TASK_QUEUE_STUCK_SECONDS = env_int("STUDYHUB_TASK_QUEUE_STUCK_SECONDS", 600)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Production: behind a TLS-terminating proxy that sets X-Forwarded-Proto.
@@ -232,6 +289,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# School computers are shared: a session ends when the browser closes, unless "Keep me signed
+# in" is ticked, and after 8 hours without a request either way (studyhub/middleware.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
 # The editor's script reads the CSRF cookie so that saving resumes after the student logs in
 # again in another tab; Django's documentation notes an HttpOnly CSRF cookie adds no protection.
 CSRF_COOKIE_HTTPONLY = False

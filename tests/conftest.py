@@ -3,10 +3,12 @@
 from pathlib import Path
 
 import pytest
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.tasks import task_backends
 
 from essays.models import MarkScheme
 from tests.factories import EssayFactory, UserFactory
@@ -40,9 +42,20 @@ def test_settings(settings):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Background tasks (emails) run at once, inside the request, unless a test asks for the
+    # database queue (tests/site/test_email_queue.py).
+    use_task_backend(settings, "django.tasks.backends.immediate.ImmediateBackend")
     # Each test starts with no cached pages (see essays/caching.py).
     cache.clear()
     return settings
+
+
+def use_task_backend(settings, backend: str) -> None:
+    """Switch the task backend: Django caches backends and does not follow TASKS changes."""
+    settings.TASKS = {"default": {"BACKEND": backend}}
+    task_backends.__dict__.pop("settings", None)
+    task_backends._settings = None
+    task_backends._connections = Local(task_backends.thread_critical)
 
 
 @pytest.fixture

@@ -1,14 +1,10 @@
 """Emails about marking, rendered from templates/emails/<name>-subject.txt and
-<name>-body.txt."""
+<name>-body.txt and sent by the background worker (studyhub/mail.py)."""
 
-import logging
-
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from essays.models import Response
-
-logger = logging.getLogger(__name__)
+from studyhub.mail import queue_email
 
 
 def render_email(name: str, context: dict) -> tuple[str, str]:
@@ -18,9 +14,9 @@ def render_email(name: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
-def email_returned_response(student_response: Response, *, site_url: str) -> None:
-    """Tell the student their work is back. A mail server that is down is logged, not raised:
-    the response is returned either way, and the student sees it on My work."""
+def queue_returned_email(student_response: Response, *, site_url: str) -> None:
+    """Tell the student their work is back. Queued with the return itself: a mail server that
+    is down delays the email, never the return (the student sees it on My work either way)."""
     student = student_response.student
     if not student.email:
         return
@@ -29,15 +25,4 @@ def email_returned_response(student_response: Response, *, site_url: str) -> Non
         "response-returned",
         {"student": student, "student_response": student_response, "link": link},
     )
-    try:
-        send_mail(
-            subject=subject,
-            message=body,
-            from_email=None,
-            recipient_list=[student.email],
-            fail_silently=False,
-        )
-    except Exception:
-        logger.exception(
-            "Could not email %s about returned response %s", student, student_response.pk
-        )
+    queue_email(to=[student.email], subject=subject, body=body)

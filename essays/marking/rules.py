@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from essays.marking.emails import email_returned_response
+from essays.marking.emails import queue_returned_email
 from essays.models import Essay, MarkLevel, Response
 
 
@@ -39,7 +39,8 @@ def check_mark(*, essay: Essay, level: int | None, mark: int | None) -> MarkLeve
 
 
 def return_response(*, student_response: Response, teacher, site_url: str) -> bool:
-    """Return a marked response to its student, stamping who and when, and email them.
+    """Return a marked response to its student, stamping who and when, and queue the email
+    that tells them (in the same transaction: both happen or neither does).
     Returns False (and changes nothing) for a draft or an unmarked response."""
     if student_response.is_draft or student_response.mark is None:
         return False
@@ -59,9 +60,7 @@ def return_response(*, student_response: Response, teacher, site_url: str) -> bo
         )
         if updated:
             student_response.refresh_from_db()
-            transaction.on_commit(
-                lambda: email_returned_response(student_response, site_url=site_url)
-            )
+            queue_returned_email(student_response, site_url=site_url)
     return bool(updated)
 
 

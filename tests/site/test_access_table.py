@@ -8,9 +8,11 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.models import DBTaskResult
 
 from essays.models import Response
-from tests.conftest import user_in_group
+from studyhub.mail import send_email
+from tests.conftest import use_task_backend, user_in_group
 from tests.factories import EssayFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +104,8 @@ STAFF_ACCESS = {
     "axes.accessattempt": {"teacher": "", "editor": "", "superuser": "vcd"},
     "axes.accesslog": {"teacher": "", "editor": "", "superuser": "vcd"},
     "axes.accessfailurelog": {"teacher": "", "editor": "", "superuser": "vcd"},
+    # Background tasks (queued emails, failures with their errors): superusers read them.
+    "django_tasks_database.dbtaskresult": {"teacher": "", "editor": "", "superuser": "v"},
 }
 NEEDS = {"changelist": "v", "change": "v", "history": "v", "add": "a", "delete": "d"}
 STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200)
@@ -162,8 +166,18 @@ def admin_model_rows(objects) -> dict:
     return rows
 
 
+def queued_email(settings):
+    """A task waiting in the database queue, as returning work leaves one."""
+    use_task_backend(settings, "django_tasks_db.DatabaseBackend")
+    try:
+        result = send_email.enqueue(to=["amira@example.com"], subject="Marked", body="Read it")
+    finally:
+        use_task_backend(settings, "django.tasks.backends.immediate.ImmediateBackend")
+    return DBTaskResult.objects.get(pk=result.id)
+
+
 @pytest.fixture
-def objects(default_scheme):
+def objects(default_scheme, settings):
     essay = EssayFactory(status="published", tags=["Germany"])
     student_a = UserFactory(username="student_a")
     first = ResponseFactory(student=student_a, essay=essay, attempt=1, status="submitted")
@@ -186,6 +200,7 @@ def objects(default_scheme):
         "essays.response": submitted,
         "auth.user": student_a,
         "auth.group": users["teacher"].groups.get(),
+        "django_tasks_database.dbtaskresult": queued_email(settings),
     }
     return {
         "essay": essay,
