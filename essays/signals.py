@@ -1,11 +1,14 @@
 """What must follow a change to the library, wherever it is made (admin, importer, fixtures, a
 shell): cached public pages are dropped (essays/caching.py), and an essay's search document is
-rebuilt when its notes or tags change — Essay.save() rebuilds it for the essay's own fields."""
+rebuilt when its notes or tags change — Essay.save() rebuilds it for the essay's own fields.
+And what must follow a login: text held in the session for another student is dropped."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from essays.caching import library_changed
+from essays.held_text import drop_held_texts_of_others
 from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag
 
 LIBRARY = (Essay, Note, Tag, Subject, Level, MarkScheme, MarkLevel)
@@ -61,3 +64,10 @@ def tag_deleting(sender, instance: Tag, **kwargs):
 @receiver(post_delete, sender=Tag)
 def tag_deleted(sender, instance: Tag, **kwargs):
     refresh_search_documents(Essay.objects.filter(pk__in=instance._essays_before_delete))
+
+
+@receiver(user_logged_in)
+def forget_other_students_text(sender, request, user, **kwargs):
+    # A shared computer: text held for whoever used this browser before is not this student's.
+    if request is not None and hasattr(request, "session"):
+        drop_held_texts_of_others(request.session, user_id=user.pk)

@@ -47,9 +47,19 @@ class NotADraft(Exception):
 
 
 def check_text(body: str) -> None:
-    """Refuse what can never be stored: NUL characters and text beyond any essay's length."""
+    """Refuse what can never be stored: NUL characters, lone surrogates (half of an emoji,
+    which browsers can send and no database can store) and text beyond any essay's length."""
     if "\x00" in body:
         raise ValidationError(NUL_MESSAGE, code="nul")
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as error:
+        before = body[max(0, error.start - 20) : error.start]
+        raise ValidationError(
+            f"Your text has a broken character after “{before}” (half of an emoji or symbol, "
+            "usually from pasting): retype that part.",
+            code="surrogate",
+        ) from None
     if len(body) > MAX_CHARACTERS:
         raise ValidationError(
             f"Your text is {len(body):,} characters long; StudyHub keeps up to {MAX_CHARACTERS:,}.",

@@ -6,7 +6,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,13 +18,9 @@ from django.views.decorators.http import require_POST
 
 from essays import writing
 from essays.forms import ResponseForm
+from essays.held_text import hold_text, take_held_text
 from essays.models import Essay, Response
 from essays.text import count_words
-
-
-def pending_text_key(essay: Essay) -> str:
-    """Where text sent while logged out waits in the session for the student to log in."""
-    return f"pending-response-text:{essay.pk}"
 
 
 def student_essay(request: HttpRequest, slug: str) -> Essay:
@@ -65,7 +61,7 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
 
     draft = writing.current_draft(student=request.user, essay=essay)
-    pending = request.session.pop(pending_text_key(essay), None)
+    pending = take_held_text(request.session, essay_id=essay.pk, user_id=request.user.pk)
     if pending is not None:
         messages.warning(
             request,
@@ -102,12 +98,26 @@ def respond_logged_out(request: HttpRequest, slug: str) -> HttpResponse:
     essay = get_object_or_404(Essay.objects.published(), slug=slug)
     body = request.POST.get("body") if request.method == "POST" else None
     if body:
-        request.session[pending_text_key(essay)] = body
-        messages.warning(
-            request,
-            "You were logged out, so your text was not saved yet. Log in and it will be back "
-            "in the editor.",
+        # The editor page names its student: the text comes back to them alone.
+        student = request.POST.get("student", "")
+        held = hold_text(
+            request.session,
+            essay_id=essay.pk,
+            body=body,
+            student_id=int(student) if student.isdigit() else None,
         )
+        if held:
+            messages.warning(
+                request,
+                "You were logged out, so your text was not saved yet. Log in and it will be "
+                "back in the editor.",
+            )
+        else:
+            messages.error(
+                request,
+                "You were logged out, so your text was not saved. Use your browser's Back "
+                "button to copy it, then log in.",
+            )
     return redirect_to_login(reverse("essays:respond", kwargs={"slug": essay.slug}))
 
 
@@ -163,7 +173,8 @@ def autosave_form(payload: bytes) -> ResponseForm | None:
     try:
         data = json.loads(payload)
         fields = {name: data[name] for name in ("body", "attempt", "version")}
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
+        # RecursionError: JSON nested thousands deep.
         return None
     whole_numbers = all(
         isinstance(fields[name], int) and not isinstance(fields[name], bool)
@@ -192,7 +203,18 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
             status=401,
         )
     essay = student_essay(request, slug)
-    form = autosave_form(request.body)
+    try:
+        payload = request.body
+    except RequestDataTooBig:
+        return JsonResponse(
+            {
+                "error": "too_big",
+                "message": f"Your text is too long to save; StudyHub keeps up to "
+                f"{writing.MAX_CHARACTERS:,} characters.",
+            },
+            status=400,
+        )
+    form = autosave_form(payload)
     if form is None or form.has_error("attempt") or form.has_error("version"):
         return JsonResponse(
             {
@@ -287,6 +309,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 
     draft = writing.current_draft(student=request.user, essay=essay)
     if draft is None:
+        # Nothing written yet (an empty editor saves nothing): say so, never reload silently.
+        messages.warning(request, "Write your answer before submitting: it is empty.")
         return redirect("essays:respond", slug=essay.slug)
     problem = None
     try:
@@ -321,7 +345,7 @@ def new_attempt(request: HttpRequest, slug: str) -> HttpResponse:
     if not created:
         messages.info(request, f"You already have a draft: attempt {draft.attempt}.")
         if body and body != draft.body:
-            request.session[pending_text_key(essay)] = body
+            hold_text(request.session, essay_id=essay.pk, body=body, student_id=request.user.pk)
     else:
         messages.success(request, f"Started attempt {draft.attempt}.")
     return redirect("essays:respond", slug=essay.slug)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
+from tests.factories import ResponseFactory
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 PRODUCTION = {
@@ -74,3 +76,37 @@ def test_the_server_error_page_stands_alone():
     page = (ROOT / "templates" / "500.html").read_text()
     assert "Something went wrong" in page
     assert "{%" not in page  # renders even when the template engine is what failed
+
+
+PRIVATE_PAGES = [
+    "/",
+    "/essays/{slug}/respond/",
+    "/responses/",
+    "/responses/{pk}/",
+    "/accounts/password_change/",
+]
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_are_private_and_never_stored(student_client, student):
+    submitted = ResponseFactory(student=student, status="submitted")
+    for path in PRIVATE_PAGES:
+        url = path.format(slug=submitted.essay.slug, pk=submitted.pk)
+        response = student_client.get(url)
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+
+
+@pytest.mark.django_db
+def test_every_admin_page_is_private_and_never_stored(admin_client):
+    for url in ("/admin/login/", "/admin/", "/admin/essays/response/"):
+        response = (Client() if url == "/admin/login/" else admin_client).get(url)
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+
+
+@pytest.mark.django_db
+def test_visitors_public_pages_are_not_marked_private(client, published_essay):
+    response = client.get(published_essay.get_absolute_url())
+    assert "private" not in response.get("Cache-Control", "")

@@ -119,3 +119,28 @@ def test_autosave_refuses_what_the_editor_form_refuses(student_client, essay, at
     assert response.status_code == 400
     assert "was not understood" in response.json()["message"]
     assert not Response.objects.exists()
+
+
+def test_a_lone_surrogate_is_refused_with_a_message_the_editor_shows(student_client, essay):
+    # What a browser sends for half an emoji: valid JSON, but no database can store it.
+    payload = b'{"body": "Stalin \\ud83d and then", "attempt": 1, "version": 0}'
+    response = autosave(student_client, essay, payload)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "broken character after “Stalin ”" in response.json()["message"]
+    assert not Response.objects.exists()
+
+
+def test_deeply_nested_json_is_refused_as_json(student_client, essay):
+    response = autosave(student_client, essay, "[" * 100_000 + "]" * 100_000)
+    assert response.status_code == 400
+    assert "was not understood" in response.json()["message"]
+
+
+def test_a_three_megabyte_save_is_refused_as_json(student_client, essay):
+    response = autosave(
+        student_client, essay, {"body": "x" * 3_000_000, "attempt": 1, "version": 0}
+    )
+    assert response.status_code == 400
+    assert "too long to save" in response.json()["message"]
+    assert not Response.objects.exists()

@@ -1,13 +1,14 @@
 """The editor page, as a student without JavaScript sees it, and the submission flow."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from essays.models import Response
-from tests.factories import EssayFactory, ResponseFactory
+from tests.factories import EssayFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,11 @@ def submit_url(essay):
     return reverse("essays:submit", kwargs={"slug": essay.slug})
 
 
-def post_editor(client, essay, body, *, attempt=1, version=0, action="save", **extra):
-    return client.post(
-        respond_url(essay),
-        {"body": body, "attempt": attempt, "version": version, "action": action},
-        **extra,
-    )
+def post_editor(client, essay, body, *, attempt=1, version=0, action="save", student=None, **extra):
+    fields = {"body": body, "attempt": attempt, "version": version, "action": action}
+    if student is not None:
+        fields["student"] = student  # as the editor page sends it
+    return client.post(respond_url(essay), fields, **extra)
 
 
 def test_the_editor_needs_a_login_and_comes_back_after_it(client, essay):
@@ -160,7 +160,9 @@ def test_a_new_attempt_starts_blank_or_from_the_last_text(
 
 
 def test_text_posted_after_the_session_expired_comes_back_after_login(client, student, essay):
-    response = post_editor(client, essay, "Written while my session expired", version=0)
+    response = post_editor(
+        client, essay, "Written while my session expired", version=0, student=student.pk
+    )
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/?next=")
 
@@ -175,14 +177,17 @@ def test_text_posted_after_the_session_expired_comes_back_after_login(client, st
     assert "It is not saved yet" in page
 
 
-def test_a_form_sent_with_an_expired_token_shows_the_text_back(student, essay):
+def test_a_form_sent_with_an_expired_token_leads_back_to_the_editor(student, essay):
     client = Client(enforce_csrf_checks=True)
     client.force_login(student)
-    response = post_editor(client, essay, "Text from an old page <b>bold</b>")
+    response = post_editor(client, essay, "Text another site chose <b>bold</b>")
     page = response.content.decode()
     assert response.status_code == 403
-    assert "Your text is safe" in page
-    assert "Text from an old page &lt;b&gt;bold&lt;/b&gt;</textarea>" in page
+    assert "Your text is not lost" in page
+    assert f'href="{respond_url(essay)}"' in page
+    # Nothing posted comes back, and nothing can be sent on with a fresh token.
+    assert "another site chose" not in page
+    assert "<form" not in page.split("</nav>", 1)[-1]
     assert not Response.objects.exists()
 
 
@@ -203,3 +208,41 @@ def test_work_on_an_essay_unpublished_later_stays_reachable(student_client, stud
     ResponseFactory(student=student, essay=essay, body="Half written")
     page = student_client.get(respond_url(essay)).content.decode()
     assert "Half written</textarea>" in page
+
+
+def test_submit_with_nothing_written_says_why(student_client, essay):
+    # The editor's script saves nothing for an empty answer and opens the submit page.
+    response = student_client.get(reverse("essays:submit", args=[essay.slug]), follow=True)
+    assert response.redirect_chain[-1][0] == respond_url(essay)
+    assert "Write your answer before submitting: it is empty." in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def log_in_from(client, login_url, username):
+    return client.post(
+        login_url, {"username": username, "password": "correct horse battery staple"}
+    )
+
+
+def test_text_held_after_the_session_ended_is_never_shown_to_another_student(
+    client, student, essay
+):
+    UserFactory(username="next-in-the-queue")
+    response = post_editor(client, essay, "Amira's private answer", student=student.pk)
+    log_in_from(client, response.url, "next-in-the-queue")
+    page = client.get(respond_url(essay)).content.decode()
+    assert "Amira's private answer" not in page
+    assert not any(key.startswith("pending-response-text:") for key in list(client.session.keys()))
+
+
+def test_text_held_after_the_session_ended_is_dropped_after_a_day(client, student, essay, freezer):
+    response = post_editor(client, essay, "Yesterday's words", student=student.pk)
+    freezer.tick(timedelta(days=1, minutes=1))
+    log_in_from(client, response.url, "amira")
+    assert "Yesterday's words" not in client.get(respond_url(essay)).content.decode()
+
+
+def test_text_longer_than_any_draft_is_not_held(client, student, essay):
+    response = post_editor(client, essay, "x" * 200_001, student=student.pk, follow=True)
+    assert "your text was not saved" in response.content.decode()
+    assert not any(key.startswith("pending-response-text:") for key in list(client.session.keys()))

@@ -168,9 +168,15 @@ export function createSaver({ form, copy, onStale, onBlockedSubmit }) {
       return false;
     }
     if (status === 400) {
+      // Refused for what the text is: sending it again would be refused again. Saving resumes
+      // when the student changes the text.
       state.blocked = "invalid";
       setStatus("Not saved", "danger");
-      showAlert(escapeHtml(data.message || "This text could not be saved."));
+      showAlert(
+        "This text could not be saved: " +
+          escapeHtml(data.message || "the server did not accept it.") +
+          " It is kept in this browser.",
+      );
       return false;
     }
     retryLater("The server did not answer properly.");
@@ -216,6 +222,9 @@ export function createSaver({ form, copy, onStale, onBlockedSubmit }) {
   function listen() {
     textarea.addEventListener("input", () => {
       keepCopy();
+      if (state.blocked === "invalid") {
+        state.blocked = null;
+      }
       if (!state.blocked) {
         setStatus("Unsaved changes");
         scheduleSave(SAVE_DELAY_MS);
