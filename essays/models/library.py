@@ -14,6 +14,15 @@ from essays.search import search_document
 from essays.text import count_words, minutes_to_read
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+
+
+def one_line(value: str) -> None:
+    """Names, headlines and claims are shown on one line (titles, links, lists, the CSV)."""
+    if any(ch in LINE_BREAKS for ch in value):
+        raise ValidationError(
+            "Write this on one line: it contains a line break.", code="line_break"
+        )
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -29,7 +38,7 @@ class SlugNamedQuerySet(models.QuerySet):
 class SlugNamed(models.Model):
     """A named thing with a unique slug: subjects, levels and tags."""
 
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, validators=[one_line])
     slug = models.SlugField(max_length=80, unique=True)
 
     objects = SlugNamedQuerySet.as_manager()
@@ -109,10 +118,13 @@ class EssayManager(models.Manager.from_queryset(EssayQuerySet)):
 class Essay(models.Model):
     Status = EssayStatus
 
-    headline = models.CharField(max_length=200, help_text="The page's title line.")
+    headline = models.CharField(
+        max_length=200, help_text="The page's title line.", validators=[one_line]
+    )
     slug = models.SlugField(max_length=200, unique=True)
     statement = models.TextField(
-        help_text="The quoted claim the student discusses, with its quotation marks."
+        validators=[one_line],
+        help_text="The quoted claim the student discusses, with its quotation marks.",
     )
     command_word = models.CharField(
         max_length=40, default="Discuss", help_text='What the student is asked to do: "Discuss".'

@@ -1,9 +1,14 @@
-"""axe-core finds no WCAG 2.2 A or AA violations on the pages students use, on a phone too."""
+"""axe-core finds no WCAG 2.2 A or AA violations on the pages students and teachers use, on a
+phone too."""
+
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
+from tests.conftest import user_in_group
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +33,13 @@ def test_student_pages_have_no_accessibility_violations(page, site, width):
         lambda message: "Content Security Policy" in message.text and refused.append(message.text),
     )
 
-    for path in ("/", "/?q=alliances", "/accounts/login/", "/accounts/signup/"):
+    for path in (
+        "/",
+        "/?q=alliances",
+        essay.get_absolute_url(),  # as a visitor: "log in to write" on a coloured panel
+        "/accounts/login/",
+        "/accounts/signup/",
+    ):
         page.goto(f"{site}{path}")
         assert_accessible(page)
 
@@ -56,3 +67,33 @@ def test_the_menu_works_on_a_phone_with_the_keyboard(page, site):
     log_in_link = page.get_by_role("link", name="Log in")
     log_in_link.wait_for(state="visible")
     assert log_in_link.is_visible()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_marking_pages_have_no_accessibility_violations(page, site, width, default_scheme):
+    page.set_viewport_size({"width": width, "height": 800})
+    essay = EssayFactory(status="published")
+    submitted = ResponseFactory(essay=essay, status="submitted")
+    teacher = user_in_group("Teachers", "mr-ali")
+    teacher.set_password("correct horse battery staple")
+    teacher.save()
+    page.goto(f"{site}/admin/login/")
+    page.get_by_label("Username").fill("mr-ali")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}/admin/")
+    for path in (
+        "/admin/essays/response/",
+        f"/admin/essays/response/{submitted.pk}/change/",
+        f"/admin/essays/response/essay/{essay.pk}/report/",
+    ):
+        page.goto(f"{site}{path}")
+        assert_accessible(page)
+    # A refused mark: the error summary too.
+    page.goto(f"{site}/admin/essays/response/{submitted.pk}/change/")
+    page.get_by_role("spinbutton", name="Mark:").fill("3")
+    page.get_by_role("radio", name=re.compile("^Level 4")).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#marking-errors")).to_be_focused()
+    assert_accessible(page)

@@ -42,13 +42,17 @@ def test_a_teacher_marks_and_returns_then_the_student_sees_it(page, site, contex
     page.get_by_label(re.compile("^Level 4 \\(16–20\\)")).check()
     page.get_by_role("spinbutton", name="Mark").fill("14")
     page.get_by_role("button", name="Save and return to student").click()
-    expect(page.get_by_text("Level 4 is 16–20 marks; 14 is outside it.")).to_be_visible()
+    # Said at the top, where focus goes, and beside the mark.
+    summary = page.locator("#marking-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Level 4 is 16–20 marks; 14 is outside it.")
+    expect(page.locator("#id_mark_error")).to_contain_text("14 is outside it.")
     page.get_by_role("spinbutton", name="Mark").fill("17")
     page.get_by_role("textbox", name="Feedback").fill(
         "A clear line of argument. Weigh Munich against the Pact."
     )
     page.get_by_role("button", name="Save and return to student").click()
-    expect(page.get_by_text("Every submitted response is marked.")).to_be_visible()
+    expect(page.get_by_text("Every response in this list is marked.")).to_be_visible()
 
     student_page = context.new_page()
     context.clear_cookies()
