@@ -3,6 +3,26 @@ migration that sets the groups up and by anything that needs to put them back.""
 
 LIBRARY_MODELS = ["essay", "note", "subject", "level", "tag", "markscheme", "marklevel"]
 
+TEACHING = [f"view_{model}" for model in LIBRARY_MODELS] + [
+    "view_response",
+    "change_response",
+    "export_marks",
+    "add_teachinggroup",
+    "change_teachinggroup",
+    "view_teachinggroup",
+    "add_enrolment",
+    "change_enrolment",
+    "delete_enrolment",
+    "view_enrolment",
+    "add_assignment",
+    "change_assignment",
+    "view_assignment",
+    "add_extension",
+    "change_extension",
+    "delete_extension",
+    "view_extension",
+]
+
 ROLE_PERMISSIONS = {
     # Editors keep the library and the mark schemes.
     "Editors": [
@@ -10,10 +30,12 @@ ROLE_PERMISSIONS = {
         for model in LIBRARY_MODELS
         for action in ("add", "change", "delete", "view")
     ],
-    # Teachers read the library and mark submitted responses; nothing else (no users, no
-    # deleting, no adding responses).
-    "Teachers": [f"view_{model}" for model in LIBRARY_MODELS]
-    + ["view_response", "change_response", "export_marks"],
+    # Teachers read the library, run their classes (members, set work, extensions) and mark
+    # their students' submitted responses; nothing else (no users, no deleting classes or
+    # set work, no adding responses). Which classes and students: essays.admin.classes.
+    "Teachers": TEACHING,
+    # Heads of department do what teachers do, for every class of the subjects they head.
+    "Heads of department": TEACHING,
 }
 
 

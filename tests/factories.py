@@ -3,7 +3,18 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from essays.models import Essay, Level, Note, Response, Subject, Tag
+from essays.models import (
+    Assignment,
+    Enrolment,
+    Essay,
+    Extension,
+    Level,
+    Note,
+    Response,
+    Subject,
+    Tag,
+    TeachingGroup,
+)
 from essays.text import count_words
 
 
@@ -98,3 +109,47 @@ class ResponseFactory(factory.django.DjangoModelFactory):
             mark=15,
             returned_at=factory.LazyFunction(timezone.now),
         )
+
+
+class TeachingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeachingGroup
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"13H History {n}")
+    subject = factory.SubFactory(SubjectFactory)
+    level = factory.SubFactory(LevelFactory)
+    academic_year = 2026
+
+    @factory.post_generation
+    def teachers(self, create, teachers, **kwargs):
+        if create and teachers:
+            self.teachers.set(teachers)
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    group = factory.SubFactory(TeachingGroupFactory)
+    student = factory.SubFactory(UserFactory)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    group = factory.SubFactory(TeachingGroupFactory)
+    essay = factory.SubFactory(EssayFactory, status=Essay.Status.PUBLISHED)
+    set_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+
+
+class ExtensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Extension
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    student = factory.SubFactory(UserFactory)
+    due_at = factory.LazyAttribute(lambda ext: ext.assignment.due_at + timezone.timedelta(days=2))
+    reason = "Ill on the day"

@@ -1,7 +1,15 @@
 """The essays app's models, one module per part of the domain: the library (essays, notes,
-subjects, qualification levels, tags), mark schemes (levels of response), and students'
-responses."""
+subjects, qualification levels, tags), mark schemes (levels of response), classes and set work,
+and students' responses."""
 
+from essays.models.classes import (
+    Assignment,
+    Enrolment,
+    Extension,
+    TargetGrade,
+    TeachingGroup,
+    normalise_join_code,
+)
 from essays.models.library import (
     Essay,
     EssayStatus,
@@ -23,9 +31,12 @@ from essays.models.responses import (
 )
 
 __all__ = [
+    "Assignment",
     "AttemptFirst",
+    "Enrolment",
     "Essay",
     "EssayStatus",
+    "Extension",
     "KeyPointCoverage",
     "Level",
     "MarkLevel",
@@ -37,7 +48,10 @@ __all__ = [
     "ResponseStatus",
     "Subject",
     "Tag",
+    "TargetGrade",
+    "TeachingGroup",
     "band_problems",
     "catalogue_path",
+    "normalise_join_code",
     "split_paragraphs",
 ]

@@ -71,6 +71,14 @@ def _catalogue_path(urlconf, prefix: str) -> str:
 
 
 class Subject(SlugNamed):
+    # Heads of department see every class of the subjects they head.
+    heads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="subjects_headed",
+        help_text="Heads of department: they see every class of this subject.",
+    )
+
     def get_absolute_url(self) -> str:
         return f"{catalogue_path()}?subject={self.slug}"
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from essays.models.classes import Assignment
 from essays.models.library import Essay, Note, split_paragraphs
 
 
@@ -77,6 +78,15 @@ class Response(models.Model):
     )
     # Protected: an essay with students' work cannot be deleted (unpublish it instead).
     essay = models.ForeignKey(Essay, on_delete=models.PROTECT, related_name="responses")
+    # Set work this answers; none for free practice. Protected like the essay.
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name="set work",
+    )
     attempt = models.PositiveSmallIntegerField(default=1)
     body = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
@@ -149,6 +159,8 @@ class Response(models.Model):
             models.Index(fields=["status", "submitted_at"], name="response_submitted_idx"),
             # My work and the nav's count of new feedback: one student's responses by status.
             models.Index(fields=["student", "status"], name="response_student_status_idx"),
+            # An assignment's board: its responses by student.
+            models.Index(fields=["assignment", "student"], name="response_assignment_idx"),
         ]
 
     def __str__(self) -> str:

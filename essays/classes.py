@@ -1,0 +1,209 @@
+"""Classes and set work: joining a class by its code, each student's deadline (extensions
+included), where a student's set work stands, and the words a deadline is shown in.
+
+Times are stored in UTC and shown in the site's time zone (Europe/London): "due tomorrow 09:00"
+means 09:00 on the clock in the classroom, whether or not the clocks changed in between.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from essays.models import (
+    Assignment,
+    Enrolment,
+    Extension,
+    Response,
+    TeachingGroup,
+    normalise_join_code,
+)
+
+
+class JoinRefused(Exception):
+    """A join code that leads to no class a student can join; the message says why."""
+
+
+def join_class(*, student, code: str) -> tuple[Enrolment, bool]:
+    """Put the student in the class whose join code this is. Joining twice is harmless (the
+    enrolment is returned as it is); a student who left is back in. Returns (enrolment,
+    joined now)."""
+    typed = normalise_join_code(code)
+    if not typed:
+        raise JoinRefused("Enter the code your teacher gave you.")
+    group = TeachingGroup.objects.filter(join_code=typed).first()
+    if group is None:
+        raise JoinRefused(
+            f"No class has the code {typed}. Check it with your teacher: codes are 8 letters "
+            "and digits."
+        )
+    if group.archived:
+        raise JoinRefused(f"{group} is archived and takes no new members.")
+    try:
+        with transaction.atomic():
+            enrolment, created = Enrolment.objects.get_or_create(group=group, student=student)
+    except IntegrityError:  # two tabs joining at once: the other one won
+        enrolment, created = Enrolment.objects.get(group=group, student=student), False
+    if enrolment.left_at is not None:
+        enrolment.left_at = None
+        enrolment.save(update_fields=["left_at"])
+        return enrolment, True
+    return enrolment, created
+
+
+def effective_due(assignment: Assignment, extension: Extension | None) -> datetime:
+    """When this student's work is due: their extension's date if they have one."""
+    return extension.due_at if extension is not None else assignment.due_at
+
+
+def is_late(submitted_at: datetime | None, due_at: datetime) -> bool:
+    return submitted_at is not None and submitted_at > due_at
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    LATE = "late"
+    RETURNED = "returned"
+
+
+@dataclass
+class StudentWork:
+    """One piece of set work as one student stands with it."""
+
+    assignment: Assignment
+    due_at: datetime
+    extension: Extension | None
+    latest: Response | None  # their latest attempt for this work
+    submitted_attempts: int
+
+    @property
+    def status(self) -> Status:
+        if self.latest is None:
+            return Status.NOT_STARTED
+        if self.latest.is_draft:
+            return Status.DRAFT
+        if self.latest.is_returned:
+            return Status.RETURNED
+        if is_late(self.latest.submitted_at, self.due_at):
+            return Status.LATE
+        return Status.SUBMITTED
+
+    @property
+    def handed_in(self) -> bool:
+        return self.status in (Status.SUBMITTED, Status.LATE, Status.RETURNED)
+
+    def overdue(self, now: datetime) -> bool:
+        return not self.handed_in and now > self.due_at
+
+    def closed(self, now: datetime) -> bool:
+        """Past the cut-off: nothing more can be submitted."""
+        cut_off = self.assignment.cut_off_at
+        return cut_off is not None and now > max(cut_off, self.due_at)
+
+
+def work_for_student(student, *, now: datetime | None = None) -> list[StudentWork]:
+    """Every piece of set work in the student's classes, overdue first, then due soonest, then
+    what is handed in. Three queries whatever the amount of work."""
+    now = now or timezone.now()
+    assignments = list(
+        Assignment.objects.for_student(student)
+        .select_related("essay", "group", "group__subject")
+        .defer("essay__body", "essay__search_document", "essay__search_vector")
+    )
+    extensions = {
+        extension.assignment_id: extension
+        for extension in Extension.objects.filter(
+            student=student, assignment__in=[a.pk for a in assignments]
+        )
+    }
+    latest: dict[int, Response] = {}
+    submitted: dict[int, int] = {}
+    responses = Response.objects.for_student(student).filter(
+        assignment__in=[a.pk for a in assignments]
+    )
+    for student_response in responses.defer("body", "feedback").order_by("attempt"):
+        latest[student_response.assignment_id] = student_response
+        if not student_response.is_draft:
+            submitted[student_response.assignment_id] = (
+                submitted.get(student_response.assignment_id, 0) + 1
+            )
+    work = [
+        StudentWork(
+            assignment=assignment,
+            due_at=effective_due(assignment, extensions.get(assignment.pk)),
+            extension=extensions.get(assignment.pk),
+            latest=latest.get(assignment.pk),
+            submitted_attempts=submitted.get(assignment.pk, 0),
+        )
+        for assignment in assignments
+    ]
+    return sorted(work, key=lambda item: (item.handed_in, not item.overdue(now), item.due_at))
+
+
+def due_soon_count(student, *, now: datetime | None = None, days: int = 7) -> int:
+    """Set work not yet handed in that is due in the next `days` days (for the nav)."""
+    now = now or timezone.now()
+    return sum(
+        1
+        for item in work_for_student(student, now=now)
+        if not item.handed_in and now <= item.due_at <= now + timedelta(days=days)
+    )
+
+
+def due_in_words(due_at: datetime, *, now: datetime | None = None) -> str:
+    """ "due today 15:30", "due tomorrow 09:00", "due Friday 09:00", "due 3 Dec 09:00";
+    once passed, "1 hour late", "3 days late". Days are the site's calendar days."""
+    now = now or timezone.now()
+    local_due, local_now = timezone.localtime(due_at), timezone.localtime(now)
+    clock = local_due.strftime("%H:%M")
+    if due_at >= now:
+        days = (local_due.date() - local_now.date()).days
+        if days == 0:
+            return f"due today {clock}"
+        if days == 1:
+            return f"due tomorrow {clock}"
+        if days < 7:
+            return f"due {local_due:%A} {clock}"
+        return f"due {local_due.day} {local_due:%b} {clock}"
+    late = now - due_at
+    days = (local_now.date() - local_due.date()).days
+    if days >= 1:
+        return f"{days} day{'s' if days != 1 else ''} late"
+    hours = int(late.total_seconds() // 3600)
+    if hours >= 1:
+        return f"{hours} hour{'s' if hours != 1 else ''} late"
+    minutes = max(1, int(late.total_seconds() // 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''} late"
+
+
+def check_can_submit(*, assignment: Assignment, student, now: datetime | None = None) -> None:
+    """The set work's own rules for submitting: its cut-off and its maximum attempts. Raises
+    ValidationError with a message for the student."""
+    now = now or timezone.now()
+    extension = Extension.objects.filter(assignment=assignment, student=student).first()
+    due_at = effective_due(assignment, extension)
+    cut_off = assignment.cut_off_at
+    if cut_off is not None and now > max(cut_off, due_at):
+        raise ValidationError(
+            f"The cut-off for this work was {timezone.localtime(cut_off):%-d %b %H:%M}: it can "
+            "no longer be submitted. Your draft is kept; speak to your teacher.",
+            code="cut_off",
+        )
+    handed_in = (
+        Response.objects.for_student(student)
+        .filter(assignment=assignment)
+        .submitted_or_returned()
+        .count()
+    )
+    if handed_in >= assignment.max_attempts:
+        allowed = assignment.max_attempts
+        raise ValidationError(
+            f"This work allows {allowed} attempt{'s' if allowed != 1 else ''}, and you have "
+            "submitted it already.",
+            code="attempts",
+        )
