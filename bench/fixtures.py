@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Count
 
 from bench.vocabulary import topic_words
-from essays.management.commands.generate_load_data import WORDS
+from essays.management.load_text import WORDS
 from essays.models import Essay, Level, Response, Subject, Tag
 from essays.roles import sync_roles
 

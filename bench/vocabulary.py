@@ -2,7 +2,7 @@
 
 import random
 
-from essays.management.commands.generate_load_data import RANKED, WORDS
+from essays.management.load_text import RANKED, WORDS
 
 
 def topic_words(count: int, seed: int = 0) -> list[str]:

@@ -5,8 +5,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import models
 
-from essays.models import Essay, Note, Response
+from essays.models import Assignment, Essay, Note, Response, TeachingGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,24 @@ def test_generated_essays_are_searchable_by_their_notes_and_tags():
     for essay in Essay.objects.prefetch_related("notes", "tags"):
         assert essay.notes.exists() and essay.tags.exists()
         assert essay.search_document == essay.build_search_document()
+
+
+def test_classes_of_thirty_with_set_work_answered_by_most_students():
+    out, _ = generate(
+        "--essays", "25", "--students", "65", "--responses", "40", "--classes",
+        "--assignments-per-class", "20",
+    )  # fmt: skip
+    assert TeachingGroup.objects.count() == 3
+    sizes = sorted(group.enrolments.count() for group in TeachingGroup.objects.all())
+    assert sizes == [5, 30, 30]
+    assert Assignment.objects.count() == 60
+    assert get_user_model().objects.filter(username__startswith="generated-teacher").count() == 2
+    for group in TeachingGroup.objects.all():
+        assert group.teachers.count() == 1
+    answered = Response.objects.filter(assignment__isnull=False)
+    assert answered.count() > 0.6 * (30 + 30 + 5) * 20
+    # Nothing breaks the rules the database keeps: one attempt 1 per student and essay.
+    assert Response.objects.count() == 40 + answered.count()
+    assert "In 3 classes: 60 pieces of set work" in out
+    # Set work is answered only by students of the class it was set to.
+    assert not answered.exclude(student__enrolments__group=models.F("assignment__group")).exists()

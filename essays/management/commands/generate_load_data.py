@@ -1,6 +1,7 @@
-import itertools
+"""`manage.py generate_load_data`: realistic, deterministic data at the size of a school trust,
+for benchmarks."""
+
 import random
-import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -9,68 +10,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import feedback
+from essays.management.load_classes import make_classes
+from essays.management.load_text import (
+    BATCH,
+    COMMAND_WORDS,
+    GENERATED,
+    LEVELS,
+    SUBJECTS,
+    WORDS,
+    Progress,
+    paragraphs,
+    sentence,
+)
 from essays.models import Essay, Level, Note, Response, Subject, Tag
 from essays.search import search_document
 from essays.text import count_words
-
-GENERATED = "generated-"  # every generated slug and username starts with this
-BATCH = 2000
-SUBJECTS = ["History", "English Literature", "Economics", "Politics", "Geography", "Philosophy"]
-LEVELS = ["A Level", "AS Level", "GCSE"]
-VOCABULARY = (
-    "the state war peace treaty policy economy market price demand supply growth inflation "
-    "empire revolution reform crisis alliance power security trade labour wages capital "
-    "poetry novel tragedy character narrative theme imagery ambition guilt memory nature "
-    "society class gender religion science reason liberty justice argument evidence historians "
-    "critics however therefore although because despite whereas consequently significant "
-    "1848 1914 1919 1929 1933 1945 government parliament monarchy voters elections"
-)
-WORDS = VOCABULARY.split()
-# The long tail: made-up words from syllables ("talovin", "mersadu"), so the text has the
-# spread of natural language — a few words in nearly every essay, most words in few of them.
-SYLLABLE_LIST = "ba ce di fo gu la me ni po ru sa te vi lo ma ne ri to ka de mi so tu ve"
-SYLLABLES = SYLLABLE_LIST.split()
-TAIL = random.Random(1934).sample(
-    sorted({a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:10]}), 5000
-)
-RANKED = WORDS + TAIL
-# Zipf's law: the word at rank r turns up about 1/r as often as the commonest.
-CUMULATIVE = list(itertools.accumulate(1 / rank for rank in range(1, len(RANKED) + 1)))
-COMMAND_WORDS = ["Discuss", "Assess", "Evaluate"]
-
-
-def sentence(rng: random.Random) -> str:
-    words = rng.choices(RANKED, cum_weights=CUMULATIVE, k=rng.randint(8, 22))
-    return " ".join(words).capitalize() + "."
-
-
-def paragraphs(rng: random.Random, words: int) -> str:
-    out, total = [], 0
-    while total < words:
-        paragraph = " ".join(sentence(rng) for _ in range(rng.randint(3, 7)))
-        out.append(paragraph)
-        total += len(paragraph.split())
-    return "\n\n".join(out)
-
-
-class Progress:
-    """A one-line progress bar on stderr (a plain line per step when not a terminal)."""
-
-    def __init__(self, stream, label: str, total: int):
-        self.stream, self.label, self.total = stream, label, max(total, 1)
-        self.start = time.monotonic()
-        self.tty = stream.isatty()
-
-    def update(self, done: int) -> None:
-        share = done / self.total
-        elapsed = time.monotonic() - self.start
-        bar = "#" * int(share * 30)
-        line = f"{self.label:<10} [{bar:<30}] {done:>9,}/{self.total:,} {elapsed:6.1f}s"
-        if self.tty:
-            self.stream.write("\r" + line, ending="\n" if done >= self.total else "")
-            self.stream.flush()
-        elif done >= self.total or done % (BATCH * 10) == 0:
-            self.stream.write(line)
 
 
 class Command(BaseCommand):
@@ -87,12 +41,26 @@ class Command(BaseCommand):
         parser.add_argument("--responses", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=1934, help="same seed, same data")
         parser.add_argument(
+            "--classes",
+            action="store_true",
+            help="also put the students in classes (--class-size each) with a teacher per two "
+            "classes and --assignments-per-class pieces of set work, answered by most students",
+        )
+        parser.add_argument("--class-size", type=int, default=30)
+        parser.add_argument("--assignments-per-class", type=int, default=20)
+        parser.add_argument(
             "--force", action="store_true", help="add to a database that already has data"
         )
 
     def handle(self, *args, essays, students, responses, seed, force, **options):
         if min(essays, students) < 1 or responses < 0:
             raise CommandError("--essays and --students must be at least 1, --responses 0 or more.")
+        if options["classes"] and (
+            options["class_size"] < 1 or not 1 <= options["assignments_per_class"] <= essays
+        ):
+            raise CommandError(
+                "--class-size must be at least 1 and --assignments-per-class from 1 to --essays."
+            )
         if (Essay.objects.exists() or get_user_model().objects.exists()) and not force:
             raise CommandError(
                 f"This database already holds {Essay.objects.count():,} essays and "
@@ -108,7 +76,24 @@ class Command(BaseCommand):
         with transaction.atomic():
             essay_ids, key_points = self.make_essays(rng, essays, err)
             student_ids = self.make_students(students, err)
-        self.make_responses(rng, responses, essay_ids, key_points, student_ids, err)
+        used = self.make_responses(rng, responses, essay_ids, key_points, student_ids, err)
+        summary = ""
+        if options["classes"]:
+            # Its own random numbers: the rest of the data is the same with or without classes.
+            classes, set_work, answers = make_classes(
+                random.Random(seed + 1),
+                student_ids,
+                essay_ids,
+                key_points,
+                used,
+                size=options["class_size"],
+                per_class=options["assignments_per_class"],
+                err=err,
+            )
+            summary = (
+                f" In {classes:,} classes: {set_work:,} pieces of set work and {answers:,} "
+                "responses to them."
+            )
         # Leave the database as its automatic maintenance soon would: fresh statistics for the
         # query planner and, on PostgreSQL, a vacuum, whose visibility map lets counts read an
         # index alone (VACUUM cannot run inside a transaction; then statistics only).
@@ -121,6 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {essays:,} essays, {students:,} students and {responses:,} responses."
+                + summary
             )
         )
 
@@ -281,3 +267,4 @@ class Command(BaseCommand):
             Response.objects.bulk_create(batch)
             done += len(batch)
             progress.update(done)
+        return used
