@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from essays.models import (
@@ -21,6 +23,8 @@ from essays.models import (
     TeachingGroup,
     normalise_join_code,
 )
+
+DUE_SOON_DAYS = 7
 
 
 class JoinRefused(Exception):
@@ -145,14 +149,27 @@ def work_for_student(student, *, now: datetime | None = None) -> list[StudentWor
     return sorted(work, key=lambda item: (item.handed_in, not item.overdue(now), item.due_at))
 
 
-def due_soon_count(student, *, now: datetime | None = None, days: int = 7) -> int:
-    """Set work not yet handed in that is due in the next `days` days (for the nav)."""
+def due_soon(student, *, now: datetime | None = None, days: int = DUE_SOON_DAYS):
+    """Set work not yet handed in that is due in the next `days` days, the student's own
+    deadline counting (extensions included); work whose latest attempt is a draft is not handed
+    in. One query, usable as a subquery (the nav counts it together with new feedback)."""
     now = now or timezone.now()
-    return sum(
-        1
-        for item in work_for_student(student, now=now)
-        if not item.handed_in and now <= item.due_at <= now + timedelta(days=days)
+    mine = Q(student=student, assignment=OuterRef("pk"))
+    own_due = Coalesce(Subquery(Extension.objects.filter(mine).values("due_at")[:1]), F("due_at"))
+    latest_status = Subquery(
+        Response.objects.filter(mine).order_by("-attempt").values("status")[:1]
     )
+    return (
+        Assignment.objects.for_student(student)
+        .annotate(own_due=own_due, latest_status=latest_status)
+        .filter(own_due__range=(now, now + timedelta(days=days)))
+        .filter(Q(latest_status__isnull=True) | Q(latest_status=Response.Status.DRAFT))
+        .values("pk")
+    )
+
+
+def due_soon_count(student, *, now: datetime | None = None, days: int = DUE_SOON_DAYS) -> int:
+    return due_soon(student, now=now, days=days).count()
 
 
 def due_in_words(due_at: datetime, *, now: datetime | None = None) -> str:

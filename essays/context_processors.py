@@ -1,19 +1,44 @@
+from django.contrib.auth import get_user_model
+from django.db.models import IntegerField, Subquery
 from django.utils.functional import SimpleLazyObject
 
+from essays.classes import due_soon
 from essays.models import Response
 
+NOTHING_DUE = {"new_feedback": 0, "due_soon": 0}
 
-def new_feedback(request):
-    """How many returned responses the signed-in student has not opened yet (for the nav).
-    Lazy: counted only on pages that show it."""
 
-    def count() -> int:
-        if not request.user.is_authenticated:
-            return 0
-        return (
-            Response.objects.for_student(request.user)
-            .filter(status=Response.Status.RETURNED, feedback_seen_at__isnull=True)
-            .count()
+class SubqueryCount(Subquery):
+    """How many rows a queryset has, as a column of another query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def nav_counts(request):
+    """The numbers on the nav's badges for the signed-in student: returned work they have not
+    opened yet (My work) and set work due this week (Classes). Lazy, and both in one query:
+    counted only on pages that show them."""
+
+    def count() -> dict[str, int]:
+        user = request.user
+        if not user.is_authenticated:
+            return NOTHING_DUE
+        unseen = Response.objects.for_student(user).filter(
+            status=Response.Status.RETURNED, feedback_seen_at__isnull=True
         )
+        return (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values(
+                new_feedback=SubqueryCount(unseen.values("pk")),
+                due_soon=SubqueryCount(due_soon(user)),
+            )
+            .first()
+        ) or NOTHING_DUE
 
-    return {"new_feedback_count": SimpleLazyObject(count)}
+    counts = SimpleLazyObject(count)
+    return {
+        "new_feedback_count": SimpleLazyObject(lambda: counts["new_feedback"]),
+        "classes_due_count": SimpleLazyObject(lambda: counts["due_soon"]),
+    }

@@ -20,3 +20,19 @@ class ResponseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].validators = [check_text]
+
+
+class JoinClassForm(forms.Form):
+    """A class's join code as the student types it: any case, with spaces or a dash. Whether it
+    leads to a class is essays.classes.join_class()'s to say."""
+
+    code = forms.CharField(
+        label="Join code",
+        max_length=40,
+        help_text="The 8 letters and digits your teacher gave you, for example CDEF-GH34.",
+        error_messages={
+            "required": "Enter the code your teacher gave you.",
+            "max_length": "That is too long for a join code: codes are 8 letters and digits.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from essays.views import catalogue, my_work, writing
+from essays.views import catalogue, classes, my_work, writing
 
 app_name = "essays"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("essays/<slug:slug>/respond/autosave/", writing.autosave, name="autosave"),
     path("essays/<slug:slug>/respond/submit/", writing.submit, name="submit"),
     path("essays/<slug:slug>/respond/new/", writing.new_attempt, name="new_attempt"),
+    path("classes/", classes.class_list, name="classes"),
+    path("classes/join/", classes.join, name="join_class"),
+    path("progress/", classes.progress, name="progress"),
     path("responses/", my_work.response_list, name="response_list"),
     path("responses/<int:pk>/", my_work.response_detail, name="response_detail"),
     path("responses/<int:pk>/compare/", my_work.response_compare, name="response_compare"),

@@ -17,6 +17,20 @@ class LoginForm(AuthenticationForm):
     )
 
 
+NAME_HELP = "Your teachers see your name on your work."
+
+
+def require_names(form: forms.BaseForm) -> None:
+    """First and last names are optional on Django's user model; StudyHub needs both, so
+    teachers know whose work they mark."""
+    for name in ("first_name", "last_name"):
+        form.fields[name].required = True
+        form.fields[name].widget.attrs["autocomplete"] = (
+            "given-name" if name == "first_name" else "family-name"
+        )
+    form.fields["first_name"].help_text = NAME_HELP
+
+
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
         help_text="For resetting your password and hearing when your work is marked."
@@ -24,7 +38,11 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ["username", "email"]
+        fields = ["username", "first_name", "last_name", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_names(self)
 
     def clean_username(self):
         # Django's UsernameField has already normalised it (NFKC: "ｊｏ" is "jo").
@@ -48,6 +66,18 @@ class SignupForm(UserCreationForm):
                 "An account already uses this email address. Log in, or reset its password."
             )
         return email
+
+
+class NamesForm(forms.ModelForm):
+    """The account page: a signed-in user's first and last names."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_names(self)
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

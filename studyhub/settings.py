@@ -183,7 +183,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "essays.context_processors.new_feedback",
+                "essays.context_processors.nav_counts",
             ],
         },
     },

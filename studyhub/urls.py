@@ -5,6 +5,7 @@ from studyhub.views import (
     LoginView,
     PasswordResetConfirmView,
     PasswordResetView,
+    account,
     healthz,
     signup,
 )
@@ -16,6 +17,7 @@ admin.site.index_title = "Library and marking"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", signup, name="signup"),
+    path("accounts/account/", account, name="account"),
     # StudyHub's own versions of three of Django's account pages, ahead of the rest.
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),

@@ -8,19 +8,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from studyhub.addresses import client_ip_address
-from studyhub.forms import LoginForm, PasswordResetForm, SignupForm
+from studyhub.forms import LoginForm, NamesForm, PasswordResetForm, SignupForm
 from studyhub.lockout import find_lockout, lift_lockouts
 from studyhub.ratelimits import password_reset_allowed
 
@@ -55,6 +56,23 @@ def signup(request: HttpRequest) -> HttpResponse:
         "registration/signup.html",
         {"form": form, "next": next_url},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's account: their name as teachers see it, and a way to the password
+    page."""
+    form = NamesForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if form.is_valid():
+        user = form.save()
+        messages.success(
+            request, f"Your name is saved: teachers see you as {user.get_full_name()}."
+        )
+        return redirect("account")
+    return render(
+        request, "registration/account.html", {"form": form}, status=400 if form.errors else 200
     )
 
 

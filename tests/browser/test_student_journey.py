@@ -44,6 +44,8 @@ def editor(page):
 def test_sign_up_find_attempt_first_write_submit_and_compare(page, site, essay):
     page.goto(f"{site}/accounts/signup/")
     page.get_by_label("Username").fill("priya")
+    page.get_by_label("First name").fill("Priya")
+    page.get_by_label("Last name").fill("Shah")
     page.get_by_label("Email").fill("priya@example.com")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)

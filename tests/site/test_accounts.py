@@ -19,6 +19,8 @@ def test_signup_creates_a_student_logs_them_in_and_returns_them(client):
         {
             "username": "jo",
             "email": "jo@example.com",
+            "first_name": "Jo",
+            "last_name": "March",
             "password1": "a sturdy passphrase 42",
             "password2": "a sturdy passphrase 42",
             "next": "/essays/versailles/respond/",
@@ -45,6 +47,8 @@ def test_signup_explains_what_is_wrong(client, fields, message):
     data = {
         "username": "jo",
         "email": "jo@example.com",
+        "first_name": "Jo",
+        "last_name": "March",
         "password1": "a sturdy passphrase 42",
         "password2": "a sturdy passphrase 42",
         **fields,
@@ -61,6 +65,8 @@ def test_signup_ignores_a_next_address_on_another_site(client):
         {
             "username": "jo",
             "email": "jo@example.com",
+            "first_name": "Jo",
+            "last_name": "March",
             "password1": "a sturdy passphrase 42",
             "password2": "a sturdy passphrase 42",
             "next": "https://evil.example.com/",
@@ -187,6 +193,8 @@ def sign_up(client, username):
         {
             "username": username,
             "email": "new@example.com",
+            "first_name": "Sam",
+            "last_name": "Lee",
             "password1": "a sturdy passphrase 42",
             "password2": "a sturdy passphrase 42",
         },
