@@ -4,17 +4,22 @@ essay before reading it: the rules that keep a student's text safe.
 Every write is one transaction. Saves are guarded by the draft's version so that a stale tab
 never overwrites newer text, and submission is idempotent so that a double click makes one
 submission.
+
+A draft may be for set work (`Response.assignment`): it is started and submitted under that
+work's own rules (essays/classes.py: its cut-off and attempts), and its time limit counts from
+when it was started for the work (`Response.created_at`).
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from essays import feedback
-from essays.models import AttemptFirst, Essay, Response
+from essays import classes, feedback
+from essays.models import Assignment, AttemptFirst, Essay, Extension, Response
 from essays.text import count_words
 
 MAX_WORDS = 15_000
@@ -86,16 +91,43 @@ def current_draft(*, student, essay: Essay) -> Response | None:
     return Response.objects.attempts(student=student, essay=essay).drafts().first()
 
 
-def start_draft(*, student, essay: Essay, body: str = "") -> tuple[Response, bool]:
+def check_can_start(*, assignment: Assignment, student) -> None:
+    """Set work can be started while it can still be submitted: before its cut-off (or the
+    student's extension), with an attempt left. Raises ValidationError with the reason."""
+    try:
+        classes.check_can_submit(assignment=assignment, student=student)
+    except ValidationError as error:
+        if error.code != "cut_off":
+            raise
+        cut_off = timezone.localtime(assignment.cut_off_at)
+        raise ValidationError(
+            f"{assignment.group}'s set work closed at its cut-off, {cut_off:%-d %b %H:%M}: it "
+            "can no longer be started or submitted. Speak to your teacher.",
+            code="cut_off",
+        ) from None
+
+
+def start_draft(
+    *, student, essay: Essay, body: str = "", assignment: Assignment | None = None
+) -> tuple[Response, bool]:
     """The student's draft for this essay, creating the next attempt if there is none.
 
     Two tabs starting at once get the same draft: the database allows one draft per student
     and essay, and the loser of the race reads the winner's row.
+
+    Started for set work (`assignment`, which must be one the student may see), a new draft is
+    for that work, and a free-practice draft becomes for it; a draft already for other set work
+    is returned as it is (the caller can tell by its `assignment_id`). Raises ValidationError
+    when the work is closed or its attempts are used.
     """
     check_text(body)
+    if assignment is not None:
+        if assignment.essay_id != essay.pk:
+            raise ValidationError("This set work is for another essay.", code="other_essay")
+        check_can_start(assignment=assignment, student=student)
     draft = current_draft(student=student, essay=essay)
     if draft is not None:
-        return draft, False
+        return attach_to_set_work(draft, assignment=assignment), False
     try:
         with transaction.atomic():
             last = Response.objects.attempts(student=student, essay=essay).aggregate(
@@ -104,6 +136,7 @@ def start_draft(*, student, essay: Essay, body: str = "") -> tuple[Response, boo
             draft = Response.objects.create(
                 student=student,
                 essay=essay,
+                assignment=assignment,
                 attempt=(last or 0) + 1,
                 body=body,
                 word_count=count_words(body),
@@ -114,7 +147,23 @@ def start_draft(*, student, essay: Essay, body: str = "") -> tuple[Response, boo
         draft = current_draft(student=student, essay=essay)
         if draft is None:
             raise
-        return draft, False
+        return attach_to_set_work(draft, assignment=assignment), False
+
+
+def attach_to_set_work(draft: Response, *, assignment: Assignment | None) -> Response:
+    """Make a free-practice draft the student's answer to `assignment`, keeping its text.
+
+    The work starts now, so its time limit counts from now (`created_at`), not from when the
+    practice began. A conditional UPDATE: a draft that another tab attached to set work, or
+    that was submitted meanwhile, is left as it is and returned as it now stands.
+    """
+    if assignment is None or draft.assignment_id is not None:
+        return draft
+    Response.objects.drafts().filter(pk=draft.pk, assignment__isnull=True).update(
+        assignment=assignment, created_at=timezone.now()
+    )
+    draft.refresh_from_db()
+    return draft
 
 
 def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) -> Response:
@@ -170,6 +219,16 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
     return draft
 
 
+def check_draft_submittable(*, student, draft: Response) -> int:
+    """Everything that must hold to submit this draft: its text (check_submittable) and, for set
+    work, the work's cut-off and attempts. Returns the word count; raises ValidationError with
+    a message for the student. The confirm page and submit_response both ask it."""
+    words = check_submittable(draft.body)
+    if draft.assignment_id is not None:
+        classes.check_can_submit(assignment=draft.assignment, student=student)
+    return words
+
+
 def submit_response(*, student, response_id: int, version: int | None = None) -> Response:
     """Submit the student's draft. Submitting an already submitted response returns it as it is
     (a double click or a repeated POST makes one submission)."""
@@ -181,7 +240,9 @@ def submit_response(*, student, response_id: int, version: int | None = None) ->
             return student_response
         if version is not None and version != student_response.version:
             raise StaleDraft(student_response)
-        student_response.word_count = check_submittable(student_response.body)
+        student_response.word_count = check_draft_submittable(
+            student=student, draft=student_response
+        )
         student_response.status = Response.Status.SUBMITTED
         student_response.submitted_at = timezone.now()
         record_instant_feedback(student_response)
@@ -196,6 +257,64 @@ def submit_response(*, student, response_id: int, version: int | None = None) ->
             ]
         )
     return student_response
+
+
+@dataclass(frozen=True)
+class DraftSetWork:
+    """The set work a draft is for, as its student stands with it: what the editor shows."""
+
+    work: classes.StudentWork
+    # When the student started the draft for this work: its time limit counts from then.
+    started_at: datetime
+
+    @property
+    def assignment(self) -> Assignment:
+        return self.work.assignment
+
+    @property
+    def timed(self) -> bool:
+        """The teacher set a time limit: the countdown runs by itself, from `started_at`."""
+        return self.assignment.time_limit_minutes is not None
+
+    @property
+    def cut_off_at(self) -> datetime | None:
+        """The last moment this student can submit: the work's cut-off, or their extension if
+        it runs past it (essays.classes.check_can_submit)."""
+        cut_off = self.assignment.cut_off_at
+        return None if cut_off is None else max(cut_off, self.work.due_at)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.started_at + timedelta(minutes=self.assignment.time_allowed_minutes)
+
+    def seconds_since_start(self, now: datetime) -> int:
+        return max(0, int((now - self.started_at).total_seconds()))
+
+
+def draft_set_work(*, student, draft: Response | None, essay: Essay) -> DraftSetWork | None:
+    """The set work `draft` (of `essay`) is for, with the student's own deadline and attempts;
+    None for free practice. Three queries for set work, none otherwise."""
+    if draft is None or draft.assignment_id is None:
+        return None
+    assignment = Assignment.objects.select_related("group").get(pk=draft.assignment_id)
+    if assignment.essay_id == essay.pk:
+        # Its time allowed is the essay's unless the work sets a limit: no need to read it again.
+        assignment.essay = essay
+    extension = Extension.objects.filter(assignment=assignment, student=student).first()
+    handed_in = (
+        Response.objects.for_student(student)
+        .filter(assignment=assignment)
+        .submitted_or_returned()
+        .count()
+    )
+    work = classes.StudentWork(
+        assignment=assignment,
+        due_at=classes.effective_due(assignment, extension),
+        extension=extension,
+        latest=draft,
+        submitted_attempts=handed_in,
+    )
+    return DraftSetWork(work=work, started_at=draft.created_at)
 
 
 def record_instant_feedback(student_response: Response) -> None:
@@ -216,11 +335,45 @@ def choose_attempt_first(*, student, essay: Essay) -> None:
     AttemptFirst.objects.get_or_create(student=student, essay=essay)
 
 
-def model_essay_hidden(*, student, essay: Essay) -> bool:
-    """Hidden while a student who chose to attempt first has not yet submitted an answer."""
+@dataclass(frozen=True)
+class ModelEssayHidden:
+    """Whether, and why, an essay's model answer and notes are hidden from a student: false
+    when they are shown."""
+
+    # The student chose to attempt the essay first and has handed in no answer to it.
+    chosen: bool = False
+    # A class of theirs was set this essay as attempt-first work they have not yet submitted.
+    set_for: str = ""
+
+    def __bool__(self) -> bool:
+        return self.chosen or bool(self.set_for)
+
+
+def model_essay_hidden(*, student, essay: Essay) -> ModelEssayHidden:
+    """Hidden while a student who chose to attempt first has not yet submitted an answer, and
+    while set work of one of their classes asks for this essay to be attempted first and they
+    have not yet submitted for that work. One query, whatever the student's work."""
     if not student.is_authenticated:
-        return False
-    if not AttemptFirst.objects.filter(student=student, essay=essay).exists():
-        return False
-    handed_in = Response.objects.attempts(student=student, essay=essay).submitted_or_returned()
-    return not handed_in.exists()
+        return ModelEssayHidden()
+    mine = Response.objects.for_student(student)
+    set_first = (
+        Assignment.objects.for_student(student)
+        .filter(essay=OuterRef("pk"), attempt_first=True)
+        .filter(~Exists(mine.filter(assignment=OuterRef("pk")).submitted_or_returned()))
+        .order_by("due_at")
+    )
+    row = (
+        Essay.objects.filter(pk=essay.pk)
+        .annotate(
+            chose=Exists(AttemptFirst.objects.filter(student=student, essay=OuterRef("pk"))),
+            handed_in=Exists(mine.filter(essay=OuterRef("pk")).submitted_or_returned()),
+            set_for=Subquery(set_first.values("group__name")[:1]),
+        )
+        .values("chose", "handed_in", "set_for")
+        .first()
+    )
+    if row is None:
+        return ModelEssayHidden()
+    return ModelEssayHidden(
+        chosen=row["chose"] and not row["handed_in"], set_for=row["set_for"] or ""
+    )

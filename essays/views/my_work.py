@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from essays import writing
 from essays.marking.rules import mark_feedback_seen
 from essays.models import Response
 from essays.text import text_changes
@@ -87,4 +88,10 @@ def response_compare(request: HttpRequest, pk: int) -> HttpResponse:
     student_response = own_response(request, pk)
     if student_response.is_draft:
         raise Http404("Drafts are compared after they are submitted.")
-    return render(request, "essays/response_compare.html", {"response": student_response})
+    # An earlier answer does not reveal the model essay that set work asks to attempt first.
+    hidden = writing.model_essay_hidden(student=request.user, essay=student_response.essay)
+    return render(
+        request,
+        "essays/response_compare.html",
+        {"response": student_response, "model_hidden": hidden},
+    )

@@ -1,5 +1,6 @@
 """The editor: writing an answer (with and without JavaScript), autosave, submitting, and
-starting a new attempt. The rules themselves are in essays/writing.py."""
+starting a new attempt, for free practice or for set work. The rules themselves are in
+essays/writing.py (and, for set work, essays/classes.py)."""
 
 import json
 
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import time as format_time
 from django.urls import reverse
@@ -16,11 +17,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from essays import writing
+from essays import classes, writing
 from essays.forms import ResponseForm
 from essays.held_text import hold_text, take_held_text
-from essays.models import Essay, Response
+from essays.models import Assignment, Essay, Response
 from essays.text import count_words
+
+# Ids are whole numbers below 2**63: anything longer is refused before it reaches the database.
+MAX_ID_DIGITS = 18
 
 
 def student_essay(request: HttpRequest, slug: str) -> Essay:
@@ -33,6 +37,7 @@ def student_essay(request: HttpRequest, slug: str) -> Essay:
 
 def editor_page(request, essay, form, *, draft=None, conflict=None, unsaved=False, status=200):
     attempts = Response.objects.attempts(student=request.user, essay=essay).order_by("attempt")
+    set_work = writing.draft_set_work(student=request.user, draft=draft, essay=essay)
     return render(
         request,
         "essays/respond.html",
@@ -46,9 +51,28 @@ def editor_page(request, essay, form, *, draft=None, conflict=None, unsaved=Fals
             "max_words": writing.MAX_WORDS,
             "words": count_words(form["body"].value() or ""),
             "model_hidden": writing.model_essay_hidden(student=request.user, essay=essay),
+            **set_work_context(set_work, essay=essay),
         },
         status=status,
     )
+
+
+def set_work_context(set_work: writing.DraftSetWork | None, *, essay: Essay) -> dict:
+    """What the editor and the confirm page show of the set work a draft is for: its deadline
+    in words, whether it has closed, and the minutes its countdown runs for."""
+    if set_work is None:
+        return {"minutes": essay.time_allowed_minutes}
+    now = timezone.now()
+    return {
+        "set_work": set_work,
+        "due_in_words": classes.due_in_words(set_work.work.due_at, now=now),
+        "overdue": set_work.work.overdue(now),
+        "closed": set_work.work.closed(now),
+        "minutes": set_work.assignment.time_allowed_minutes,
+        # A timed countdown runs from the recorded start, so a reload or another device
+        # continues it: the page says how long ago that was by the server's clock.
+        "timer_elapsed": set_work.seconds_since_start(now) if set_work.timed else None,
+    }
 
 
 def respond(request: HttpRequest, slug: str) -> HttpResponse:
@@ -314,13 +338,34 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("essays:respond", slug=essay.slug)
     problem = None
     try:
-        writing.check_submittable(draft.body)
+        writing.check_draft_submittable(student=request.user, draft=draft)
     except ValidationError as error:
         problem = " ".join(error.messages)
+    set_work = writing.draft_set_work(student=request.user, draft=draft, essay=essay)
     return render(
         request,
         "essays/submit_confirm.html",
-        {"essay": essay, "draft": draft, "problem": problem},
+        {
+            "essay": essay,
+            "draft": draft,
+            "problem": problem,
+            **set_work_context(set_work, essay=essay),
+        },
+    )
+
+
+def set_work_to_start(request: HttpRequest, essay: Essay) -> Assignment | None:
+    """The set work a new attempt is started for (the form's `assignment` field), or None for
+    free practice. It must be set work of one of the student's classes, for this essay, and
+    already set: anything else is a 404, as if it did not exist."""
+    if "assignment" not in request.POST:
+        return None
+    typed = request.POST["assignment"].strip()
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= MAX_ID_DIGITS):
+        raise Http404("No such set work.")
+    return get_object_or_404(
+        Assignment.objects.for_student(request.user).filter(essay=essay).select_related("group"),
+        pk=int(typed),
     )
 
 
@@ -328,8 +373,10 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def new_attempt(request: HttpRequest, slug: str) -> HttpResponse:
     """Start the next attempt: blank, from the last submitted text, or from text that could not
-    be saved into a submitted attempt."""
+    be saved into a submitted attempt; for free practice, or for set work (`assignment`, as the
+    student's classes page sends it)."""
     essay = student_essay(request, slug)
+    assignment = set_work_to_start(request, essay)
     mine = Response.objects.attempts(student=request.user, essay=essay)
     body = ""
     if "body" in request.POST:
@@ -338,14 +385,31 @@ def new_attempt(request: HttpRequest, slug: str) -> HttpResponse:
         last = mine.submitted_or_returned().order_by("-attempt").first()
         body = last.body if last else ""
     try:
-        draft, created = writing.start_draft(student=request.user, essay=essay, body=body)
+        draft, created = writing.start_draft(
+            student=request.user, essay=essay, body=body, assignment=assignment
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("essays:respond", slug=essay.slug)
-    if not created:
+    if created:
+        for_work = f" for {assignment.group}'s set work" if assignment else ""
+        messages.success(request, f"Started attempt {draft.attempt}{for_work}.")
+        return redirect("essays:respond", slug=essay.slug)
+    if body and body != draft.body:
+        hold_text(request.session, essay_id=essay.pk, body=body, student_id=request.user.pk)
+    if assignment is None or not draft.is_draft:
         messages.info(request, f"You already have a draft: attempt {draft.attempt}.")
-        if body and body != draft.body:
-            hold_text(request.session, essay_id=essay.pk, body=body, student_id=request.user.pk)
+    elif draft.assignment_id == assignment.pk:
+        messages.info(
+            request,
+            f"Your draft is now for {assignment.group}'s set work: attempt {draft.attempt}, "
+            "with everything you wrote in it.",
+        )
     else:
-        messages.success(request, f"Started attempt {draft.attempt}.")
+        messages.warning(
+            request,
+            f"You already have a draft of this essay for {draft.assignment.group}'s set work "
+            f"(attempt {draft.attempt}), so it is kept for that work. Submit it, then start "
+            f"{assignment.group}'s from your classes page.",
+        )
     return redirect("essays:respond", slug=essay.slug)

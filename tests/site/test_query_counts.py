@@ -31,7 +31,7 @@ def grow(essay, student, n):
         (lambda essay, response: essay.get_absolute_url(), 8),
         (lambda essay, response: reverse("essays:respond", args=[essay.slug]), 7),
         (lambda essay, response: response.get_absolute_url(), 6),
-        (lambda essay, response: reverse("essays:response_compare", args=[response.pk]), 4),
+        (lambda essay, response: reverse("essays:response_compare", args=[response.pk]), 5),
     ],
     ids=["essay", "editor", "response", "compare"],
 )

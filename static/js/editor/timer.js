@@ -1,5 +1,9 @@
-// The optional countdown of the essay's time allowed: it only informs, and never stops the
-// student submitting. It survives a reload: the start time is kept in this browser.
+// The countdown of the time allowed: it only informs, and never stops the student submitting.
+// For practice it is optional, and survives a reload: its start is kept in this browser.
+// Set work with a time limit runs it by itself from when the student started the work, as the
+// server recorded it (the #timer's data-elapsed-seconds: how long ago, by the server's clock,
+// when the page was sent), so a reload or another device continues the same countdown, and it
+// cannot be stopped.
 
 // minutes: the time allowed; started: when this attempt's timer started (storage.js timerStart).
 export function setUpTimer({ minutes, started }) {
@@ -9,11 +13,13 @@ export function setUpTimer({ minutes, started }) {
   const announce = document.getElementById("timer-announce");
   const label = toggle.textContent;
   const announced = {};
+  const recorded = wrapper.dataset.elapsedSeconds;
+  let clock = started;
   let tick = null;
   wrapper.hidden = false;
 
   function render() {
-    const start = started.read();
+    const start = clock.read();
     if (!start) {
       return;
     }
@@ -41,6 +47,15 @@ export function setUpTimer({ minutes, started }) {
     toggle.textContent = "Stop timer";
     render();
     tick = window.setInterval(render, 1000);
+  }
+
+  if (recorded !== undefined) {
+    const start = Date.now() - parseInt(recorded, 10) * 1000;
+    clock = { read: () => start };
+    toggle.hidden = true;
+    render();
+    window.setInterval(render, 1000);
+    return;
   }
 
   toggle.addEventListener("click", () => {
