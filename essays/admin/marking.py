@@ -1,5 +1,7 @@
 """Teachers' marking in the admin site: the pile of submitted responses, marking by level of
-response, returning work, CSV export and per-essay reports. Drafts never appear here."""
+response, returning work, CSV export and per-essay reports. Drafts never appear here, and each
+member of staff sees only their classes' work (Response.objects.visible_to_staff): every page
+and action below reads responses through it."""
 
 import copy
 
@@ -10,7 +12,7 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +22,8 @@ from essays import feedback
 from essays.marking import reports
 from essays.marking.export import export_csv
 from essays.marking.rules import check_mark, return_response
-from essays.models import Essay, Response
+from essays.models import Assignment, Essay, Response, TeachingGroup
+from essays.templatetags.marking import student_label
 
 
 class MarkedFilter(admin.SimpleListFilter):
@@ -66,7 +69,7 @@ class EssayFilter(admin.SimpleListFilter):
     shown = 30
 
     def lookups(self, request, model_admin):
-        waiting = reports.essays_awaiting_marking()[: self.shown]
+        waiting = reports.essays_awaiting_marking(request.user)[: self.shown]
         choices = [(str(row["essay_id"]), row["essay__headline"]) for row in waiting]
         chosen = self.value()
         if chosen and chosen.isdigit() and chosen not in dict(choices):
@@ -82,6 +85,58 @@ class EssayFilter(admin.SimpleListFilter):
         if not value.isdigit():
             return queryset.none()
         return queryset.filter(essay_id=int(value))
+
+
+class OwnClassesFilter(admin.RelatedFieldListFilter):
+    """Filters by a relation with Django's own parameter (`assignment__group__id__exact`), but
+    offers only what the user may see, the most useful few first; shown even with one choice
+    (which still sets set work apart from free practice)."""
+
+    shown = 30
+
+    def options(self, request):
+        raise NotImplementedError
+
+    def label(self, option) -> str:
+        raise NotImplementedError
+
+    def field_choices(self, field, request, model_admin):
+        return [(option.pk, self.label(option)) for option in self.options(request)[: self.shown]]
+
+    @property
+    def include_empty_choice(self) -> bool:
+        return False
+
+    def has_output(self) -> bool:
+        return bool(self.lookup_choices)
+
+
+class ClassFilter(OwnClassesFilter):
+    """Set work of one of the user's classes, newest school year first."""
+
+    def options(self, request):
+        return TeachingGroup.objects.taught_by(request.user).only("name", "academic_year")
+
+    def label(self, option) -> str:
+        return f"{option.name} ({option.year_label})"
+
+
+class SetWorkFilter(OwnClassesFilter):
+    """One piece of set work of the user's classes (of the class chosen, if one is), the most
+    recently set first."""
+
+    def options(self, request):
+        set_work = (
+            Assignment.objects.taught_by(request.user)
+            .select_related("essay", "group")
+            .only("set_at", "essay__headline", "group__name")
+            .order_by("-set_at", "-pk")
+        )
+        group = request.GET.get("assignment__group__id__exact", "")
+        return set_work.filter(group_id=int(group)) if group.isdigit() else set_work
+
+    def label(self, option) -> str:
+        return f"{option.group.name}: {option.essay.headline}"
 
 
 class LevelChoiceWidget(forms.RadioSelect):
@@ -159,6 +214,8 @@ class ResponseAdmin(admin.ModelAdmin):
     list_filter = [
         StatusFilter,
         MarkedFilter,
+        ("assignment__group", ClassFilter),
+        ("assignment", SetWorkFilter),
         "essay__subject",
         EssayFilter,
         "submitted_at",
@@ -197,7 +254,19 @@ class ResponseAdmin(admin.ModelAdmin):
     ordering = [F("mark").asc(nulls_first=True), "-submitted_at", "-pk"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).submitted_or_returned()
+        return super().get_queryset(request).visible_to_staff(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The response at this address if this user may see it. Anything else (a draft,
+        another class's work, an id that never existed) is "not found", one 404 for all, so the
+        answer tells nobody what exists. Staff who may not see responses at all are refused
+        (403) first, as on the rest of the pile."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        student_response = super().get_object(request, object_id, from_field)
+        if student_response is None:
+            raise Http404("No response you may see has this address.")
+        return student_response
 
     def get_changelist(self, request, **kwargs):
         return ResponseChangeList
@@ -210,7 +279,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
     @admin.display(description="student", ordering="student__username")
     def student_name(self, obj) -> str:
-        return obj.student.get_full_name() or obj.student.get_username()
+        return student_label(obj.student)
 
     @admin.display(description="similarity", ordering="similarity")
     def similarity_percent(self, obj) -> str:
@@ -222,20 +291,17 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         student_response = self.get_object(request, object_id)
-        extra = extra_context or {}
-        if student_response is not None:
-            essay = student_response.essay
-            coverage = student_response.key_point_coverage()
-            extra.update(
-                {
-                    "response_obj": student_response,
-                    "highlighted": feedback.highlight_shared(student_response.body, essay.body),
-                    "scheme": essay.get_mark_scheme(),
-                    "points_made": coverage.made,
-                    "points_missed": coverage.missed,
-                    "points_total": coverage.total,
-                }
-            )
+        essay = student_response.essay
+        coverage = student_response.key_point_coverage()
+        extra = {
+            **(extra_context or {}),
+            "response_obj": student_response,
+            "highlighted": feedback.highlight_shared(student_response.body, essay.body),
+            "scheme": essay.get_mark_scheme(),
+            "points_made": coverage.made,
+            "points_missed": coverage.missed,
+            "points_total": coverage.total,
+        }
         return super().change_view(request, object_id, form_url, extra)
 
     def response_change(self, request, obj):
@@ -351,7 +417,7 @@ class ResponseAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": f"Marks report: {essay.headline}",
             "essay": essay,
-            "report": reports.essay_report(essay),
+            "report": reports.essay_report(essay, user=request.user),
             "can_export": self.has_export_permission(request),
             "opts": self.model._meta,
         }
@@ -362,7 +428,7 @@ class ResponseAdmin(admin.ModelAdmin):
             raise PermissionDenied
         essay = get_object_or_404(Essay, pk=essay_id)
         responses = (
-            Response.objects.submitted_or_returned()
+            Response.objects.visible_to_staff(request.user)
             .filter(essay=essay)
             .order_by("student__username")
         )

@@ -12,20 +12,28 @@ AWAITING_KEY = "studyhub:awaiting-marking"
 AWAITING_SECONDS = 60
 
 
-def essays_awaiting_marking() -> list[dict]:
-    """Essays with submitted, not yet returned responses, most waiting first: essay_id,
-    essay__headline, waiting. Counting them reads every submitted response, so the answer is
-    kept for a minute (the admin index and the pile's essay filter both show it)."""
+def awaiting_key(user) -> str:
+    """Each member of staff sees only their classes' work (Response.objects.visible_to_staff),
+    so each has their own count; superusers, who all see everything, share one."""
+    return f"{AWAITING_KEY}:all" if user.is_superuser else f"{AWAITING_KEY}:user:{user.pk}"
+
+
+def essays_awaiting_marking(user) -> list[dict]:
+    """Essays with submitted, not yet returned responses this member of staff may see, most
+    waiting first: essay_id, essay__headline, waiting. Counting them reads every such response,
+    so the answer is kept for a minute (the admin index and the pile's essay filter both show
+    it): a newly handed-in response, or a class newly taught, shows within the minute."""
 
     def count() -> list[dict]:
         return list(
-            Response.objects.awaiting_return()
+            Response.objects.visible_to_staff(user)
+            .awaiting_return()
             .values("essay_id", "essay__headline")
             .annotate(waiting=Count("pk"))
             .order_by("-waiting", "essay__headline")[:200]
         )
 
-    return resilient_cache.get_or_set(AWAITING_KEY, count, AWAITING_SECONDS)
+    return resilient_cache.get_or_set(awaiting_key(user), count, AWAITING_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,11 @@ def bars(counts: list[tuple[str, int]], *, width: int = 480, height: int = 160) 
     ]
 
 
-def essay_report(essay: Essay) -> dict:
-    """Marks, levels and missed key points over an essay's submitted responses."""
+def essay_report(essay: Essay, *, user) -> dict:
+    """Marks, levels and missed key points over an essay's submitted responses that this
+    member of staff may see (their classes' work only)."""
     responses = list(
-        Response.objects.submitted_or_returned()
+        Response.objects.visible_to_staff(user)
         .filter(essay=essay)
         .only("mark", "level", "key_points_covered", "key_points_total", "status")
     )

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from essays.models.classes import Assignment
+from essays.models.classes import Assignment, Enrolment, TeachingGroup
 from essays.models.library import Essay, Note, split_paragraphs
 
 
@@ -48,8 +48,43 @@ class ResponseQuerySet(models.QuerySet):
         return self.filter(status=ResponseStatus.DRAFT)
 
     def submitted_or_returned(self):
-        """Every response that has been handed in, returned or not: all a teacher may see."""
+        """Every response that has been handed in, returned or not. Which of them a member of
+        staff may see is visible_to_staff()."""
         return self.exclude(status=ResponseStatus.DRAFT)
+
+    def visible_to_staff(self, user):
+        """The handed-in work a member of staff may see, mark and export: the one home of that
+        rule, which the marking pile, the marking page, returning, reports and exports all read.
+
+        Superusers see all of it. Anyone else sees the work of students in a class they teach
+        (`TeachingGroup.objects.taught_by`: heads of department every class of the subjects they
+        head): those students' free practice, and their set work for those classes (not the set
+        work of another teacher's class the student is also in). A student who has left the
+        class stays visible for what they handed in before leaving, and nothing after. Editors,
+        who teach no class, see none.
+        """
+        handed_in = self.submitted_or_returned()
+        if user.is_superuser:
+            return handed_in
+        # The classes are read first (one small query). Knowing exactly which they are, the
+        # database finds their students' work through the indexes; handed taught_by as a
+        # subquery, it cannot tell a teacher's two classes from the whole school (teacher OR
+        # head) and reads every response: ten times slower with 200,000 of them.
+        classes = list(
+            TeachingGroup.objects.taught_by(user).order_by().values_list("pk", flat=True)
+        )
+        members = Enrolment.objects.filter(group__in=classes)
+        member_when_handed_in = members.filter(
+            models.Q(left_at__isnull=True) | models.Q(left_at__gt=models.OuterRef("submitted_at")),
+            student=models.OuterRef("student"),
+        )
+        return handed_in.filter(
+            # The first narrows to the classes' students (by index); the second keeps what each
+            # handed in while a member.
+            models.Q(student__in=members.values("student")),
+            models.Exists(member_when_handed_in),
+            models.Q(assignment__isnull=True) | models.Q(assignment__group__in=classes),
+        )
 
     def awaiting_return(self):
         """Handed in and not yet returned to the student."""

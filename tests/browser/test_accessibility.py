@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.conftest import user_in_group
-from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
+from tests.factories import (
+    EnrolmentFactory,
+    EssayFactory,
+    NoteFactory,
+    ResponseFactory,
+    TeachingGroupFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -77,6 +84,7 @@ def test_the_marking_pages_have_no_accessibility_violations(page, site, width, d
     teacher = user_in_group("Teachers", "mr-ali")
     teacher.set_password("correct horse battery staple")
     teacher.save()
+    EnrolmentFactory(group=TeachingGroupFactory(teachers=[teacher]), student=submitted.student)
     page.goto(f"{site}/admin/login/")
     page.get_by_label("Username").fill("mr-ali")
     page.get_by_label("Password").fill("correct horse battery staple")

@@ -8,7 +8,14 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.conftest import user_in_group
-from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
+from tests.factories import (
+    EnrolmentFactory,
+    EssayFactory,
+    NoteFactory,
+    ResponseFactory,
+    TeachingGroupFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,6 +36,7 @@ def test_a_teacher_marks_and_returns_then_the_student_sees_it(page, site, contex
     teacher = user_in_group("Teachers", "teacher")
     teacher.set_password("correct horse battery staple")
     teacher.save()
+    EnrolmentFactory(group=TeachingGroupFactory(teachers=[teacher]), student=student)
 
     page.goto(f"{site}/admin/")
     page.get_by_label("Username").fill("teacher")

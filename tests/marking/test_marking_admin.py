@@ -1,4 +1,7 @@
-"""Marking in the admin site: the pile, the marking page, returning work, export, reports."""
+"""Marking in the admin site: the pile, the marking page, returning work, export, reports.
+
+The teacher marks the work of students in their class (`pupil`); who sees whose work is
+tests/marking/test_scoping.py."""
 
 import csv
 import io
@@ -10,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essays.models import Note, Response
-from tests.factories import EssayFactory, NoteFactory, ResponseFactory, UserFactory
+from tests.factories import (
+    EnrolmentFactory,
+    EssayFactory,
+    NoteFactory,
+    ResponseFactory,
+    TeachingGroupFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +38,17 @@ def teacher_client(client, teacher):
 
 
 @pytest.fixture
+def pupil(teacher):
+    """Makes a student in the teacher's class: work the teacher may see and mark."""
+    group = TeachingGroupFactory(teachers=[teacher])
+
+    def new_pupil(**fields):
+        return EnrolmentFactory(group=group, student=UserFactory(**fields)).student
+
+    return new_pupil
+
+
+@pytest.fixture
 def essay(default_scheme):
     essay = EssayFactory(headline="Stalin's foreign policy", status="published")
     NoteFactory(
@@ -38,10 +59,10 @@ def essay(default_scheme):
 
 
 @pytest.fixture
-def submitted(essay):
+def submitted(essay, pupil):
     return ResponseFactory(
         essay=essay,
-        student=UserFactory(username="amira", first_name="Amira", last_name="Khan"),
+        student=pupil(username="amira", first_name="Amira", last_name="Khan"),
         status="submitted",
         body="Stalin joined the League of Nations.\n\nHe wanted security.",
         key_points_covered=[essay.key_points()[0].pk],
@@ -51,21 +72,21 @@ def submitted(essay):
 
 
 def test_the_pile_lists_submitted_work_newest_unmarked_first_and_never_drafts(
-    teacher_client, essay, freezer
+    teacher_client, essay, freezer, pupil
 ):
-    older = ResponseFactory(essay=essay, status="submitted")
+    older = ResponseFactory(essay=essay, student=pupil(), status="submitted")
     freezer.tick(60)
-    marked = ResponseFactory(essay=essay, status="submitted", level=4, mark=17)
+    marked = ResponseFactory(essay=essay, student=pupil(), status="submitted", level=4, mark=17)
     freezer.tick(60)
-    newest = ResponseFactory(essay=essay, status="submitted")
-    draft = ResponseFactory(essay=essay, body="A private draft")
+    newest = ResponseFactory(essay=essay, student=pupil(), status="submitted")
+    draft = ResponseFactory(essay=essay, student=pupil(), body="A private draft")
 
     response = teacher_client.get(CHANGELIST)
     assert list(response.context["cl"].result_list) == [newest, older, marked]
     page = response.content.decode()
     assert "A private draft" not in page
     assert "3 responses" in page
-    assert teacher_client.get(change_url(draft)).status_code == 302  # "doesn't exist" redirect
+    assert teacher_client.get(change_url(draft)).status_code == 404
 
 
 def test_the_pile_shows_similarity_and_key_points(teacher_client, submitted):
@@ -97,12 +118,13 @@ def test_search_and_filters(teacher_client, submitted, query, found):
 
 
 def test_the_pile_takes_the_same_queries_for_more_rows(
-    teacher_client, essay, django_assert_max_num_queries
+    teacher_client, essay, django_assert_max_num_queries, pupil
 ):
-    ResponseFactory(essay=essay, status="submitted")
+    ResponseFactory(essay=essay, student=pupil(), status="submitted")
     with django_assert_max_num_queries(30) as few:
         teacher_client.get(CHANGELIST)
-    ResponseFactory.create_batch(15, essay=essay, status="submitted")
+    for _ in range(15):
+        ResponseFactory(essay=essay, student=pupil(), status="submitted")
     with django_assert_max_num_queries(len(few.captured_queries)):
         teacher_client.get(CHANGELIST)
 
@@ -173,8 +195,8 @@ def test_returning_without_a_mark_is_refused(teacher_client, submitted):
     assert submitted.status == Response.Status.SUBMITTED
 
 
-def test_save_and_next_unmarked_moves_through_the_pile(teacher_client, essay, submitted):
-    following = ResponseFactory(essay=essay, status="submitted")
+def test_save_and_next_unmarked_moves_through_the_pile(teacher_client, essay, submitted, pupil):
+    following = ResponseFactory(essay=essay, student=pupil(), status="submitted")
     response = teacher_client.post(
         change_url(submitted), {"level": 3, "mark": 12, "feedback": "", "_next_unmarked": "1"}
     )
@@ -185,8 +207,8 @@ def test_save_and_next_unmarked_moves_through_the_pile(teacher_client, essay, su
     assert response.url == CHANGELIST
 
 
-def test_return_selected_returns_only_marked_responses(teacher_client, essay, submitted):
-    marked = ResponseFactory(essay=essay, status="submitted", level=5, mark=22)
+def test_return_selected_returns_only_marked_responses(teacher_client, essay, submitted, pupil):
+    marked = ResponseFactory(essay=essay, student=pupil(), status="submitted", level=5, mark=22)
     response = teacher_client.post(
         CHANGELIST,
         {"action": "return_selected", "_selected_action": [marked.pk, submitted.pk]},
@@ -222,16 +244,18 @@ def test_export_is_safe_to_open_in_a_spreadsheet(teacher_client, essay, submitte
         assert row["Similarity to model (%)"] == "12"
 
 
-def test_the_admin_index_counts_work_awaiting_marking(teacher_client, essay, submitted):
-    ResponseFactory(essay=essay, status="submitted")
-    ResponseFactory(essay=essay)  # a draft: not counted
+def test_the_admin_index_counts_work_awaiting_marking(teacher_client, essay, submitted, pupil):
+    ResponseFactory(essay=essay, student=pupil(), status="submitted")
+    ResponseFactory(essay=essay, student=pupil())  # a draft: not counted
     page = teacher_client.get(reverse("admin:index")).content.decode()
     assert "Awaiting marking" in page
     assert "2 to mark" in page
 
 
-def test_the_essay_report_draws_marks_levels_and_missed_points(teacher_client, essay, submitted):
-    ResponseFactory(essay=essay, status="submitted", level=4, mark=18)
+def test_the_essay_report_draws_marks_levels_and_missed_points(
+    teacher_client, essay, submitted, pupil
+):
+    ResponseFactory(essay=essay, student=pupil(), status="submitted", level=4, mark=18)
     page = teacher_client.get(
         reverse("admin:essays_response_report", args=[essay.pk])
     ).content.decode()
@@ -255,10 +279,12 @@ def test_a_returned_response_keeps_a_mark(teacher_client, submitted):
     assert (submitted.status, submitted.mark) == ("returned", 21)
 
 
-def test_the_export_says_whether_each_mark_has_been_returned(teacher_client, essay, submitted):
+def test_the_export_says_whether_each_mark_has_been_returned(
+    teacher_client, essay, submitted, pupil
+):
     Response.objects.filter(pk=submitted.pk).update(level=4, mark=18)
     returned = ResponseFactory(
-        essay=essay, student=UserFactory(username="zed"), returned=True, level=4, mark=17
+        essay=essay, student=pupil(username="zed"), returned=True, level=4, mark=17
     )
     response = teacher_client.get(reverse("admin:essays_response_export", args=[essay.pk]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -271,13 +297,18 @@ def test_the_export_says_whether_each_mark_has_been_returned(teacher_client, ess
 
 
 def test_next_unmarked_stays_inside_the_list_the_teacher_came_from(
-    teacher_client, essay, submitted
+    teacher_client, essay, submitted, pupil
 ):
     other_essay = EssayFactory(headline="Causes of the First World War", status="published")
     # Newer, so first in the whole pile: "next" must not jump to it from essay's list.
-    ResponseFactory(essay=other_essay, status="submitted", submitted_at=timezone.now())
+    ResponseFactory(
+        essay=other_essay, student=pupil(), status="submitted", submitted_at=timezone.now()
+    )
     following = ResponseFactory(
-        essay=essay, status="submitted", submitted_at=timezone.now() - timezone.timedelta(hours=1)
+        essay=essay,
+        student=pupil(),
+        status="submitted",
+        submitted_at=timezone.now() - timezone.timedelta(hours=1),
     )
     filters = urlencode({"_changelist_filters": f"essay__id__exact={essay.pk}&status=submitted"})
     response = teacher_client.post(

@@ -1,11 +1,18 @@
-"""Who may do what in the admin site: each group × each admin page and action."""
+"""Who may do what in the admin site: each group × each admin page and action. The teacher
+teaches the student whose response this is; the other teacher teaches another class."""
 
 import pytest
 from django.urls import reverse
 
 from essays.models import Essay, Response
 from tests.conftest import user_in_group
-from tests.factories import EssayFactory, ResponseFactory, UserFactory
+from tests.factories import (
+    EnrolmentFactory,
+    EssayFactory,
+    ResponseFactory,
+    TeachingGroupFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +20,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def objects(default_scheme):
     essay = EssayFactory(status="published")
-    submitted = ResponseFactory(essay=essay, status="submitted", body="The student's own words")
-    return {"essay": essay, "response": submitted, "scheme": default_scheme}
+    teacher = user_in_group("Teachers", "teacher")
+    other_teacher = user_in_group("Teachers", "other-teacher")
+    student = EnrolmentFactory(group=TeachingGroupFactory(teachers=[teacher])).student
+    EnrolmentFactory(group=TeachingGroupFactory(teachers=[other_teacher]))
+    submitted = ResponseFactory(
+        student=student, essay=essay, status="submitted", body="The student's own words"
+    )
+    return {
+        "essay": essay,
+        "response": submitted,
+        "scheme": default_scheme,
+        "users": {
+            "teacher": teacher,
+            "other teacher": other_teacher,
+            "editor": user_in_group("Editors", "editor"),
+            "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+        },
+    }
 
 
 def pages(objects):
@@ -38,35 +61,32 @@ def pages(objects):
     }
 
 
+# The other teacher may open the pile, the report and the export, which hold only their own
+# classes' work (none of this response); this response is "not found" to them.
 EXPECTED = {
-    #                     teacher editor superuser
-    "essay list": (200, 200, 200),
-    "essay add": (403, 200, 200),
-    "essay change": (200, 200, 200),
-    "essay delete": (403, 200, 200),
-    "mark scheme list": (200, 200, 200),
-    "mark scheme add": (403, 200, 200),
-    "mark scheme change": (200, 200, 200),
-    "response list": (200, 403, 200),
-    "response change": (200, 403, 200),
-    "response add": (403, 403, 403),
-    "response delete": (403, 403, 403),
-    "essay report": (200, 403, 200),
-    "essay export": (200, 403, 200),
-    "users": (403, 403, 200),
-    "groups": (403, 403, 200),
+    #                     teacher other teacher editor superuser
+    "essay list": (200, 200, 200, 200),
+    "essay add": (403, 403, 200, 200),
+    "essay change": (200, 200, 200, 200),
+    "essay delete": (403, 403, 200, 200),
+    "mark scheme list": (200, 200, 200, 200),
+    "mark scheme add": (403, 403, 200, 200),
+    "mark scheme change": (200, 200, 200, 200),
+    "response list": (200, 200, 403, 200),
+    "response change": (200, 404, 403, 200),
+    "response add": (403, 403, 403, 403),
+    "response delete": (403, 404, 403, 403),
+    "essay report": (200, 200, 403, 200),
+    "essay export": (200, 200, 403, 200),
+    "users": (403, 403, 403, 200),
+    "groups": (403, 403, 403, 200),
 }
 
 
 @pytest.mark.parametrize("page", EXPECTED)
 def test_each_role_reaches_only_its_pages(client, objects, page):
     url = pages(objects)[page]
-    roles = [
-        user_in_group("Teachers", "teacher"),
-        user_in_group("Editors", "editor"),
-        UserFactory(username="root", is_staff=True, is_superuser=True),
-    ]
-    for user, expected in zip(roles, EXPECTED[page], strict=True):
+    for user, expected in zip(objects["users"].values(), EXPECTED[page], strict=True):
         client.force_login(user)
         assert client.get(url).status_code == expected, (page, user.username)
 
@@ -80,7 +100,7 @@ def test_students_never_reach_the_admin_site(client, objects):
 
 
 def test_teachers_cannot_publish_essays_or_change_the_students_text(client, objects):
-    client.force_login(user_in_group("Teachers", "teacher"))
+    client.force_login(objects["users"]["teacher"])
     essay, response = objects["essay"], objects["response"]
     Essay.objects.filter(pk=essay.pk).update(status="draft")
     client.post(
@@ -105,8 +125,36 @@ def test_teachers_cannot_publish_essays_or_change_the_students_text(client, obje
     assert response.body == "The student's own words"
 
 
+def test_a_teacher_of_another_class_can_neither_mark_return_nor_export_it(client, objects):
+    client.force_login(objects["users"]["other teacher"])
+    response = objects["response"]
+    Response.objects.filter(pk=response.pk).update(level=4, mark=18)
+    marking = client.post(
+        reverse("admin:essays_response_change", args=[response.pk]),
+        {"level": 1, "mark": 2, "feedback": "Not yours", "_return": "1"},
+    )
+    assert marking.status_code == 404
+    returning = client.post(
+        reverse("admin:essays_response_changelist"),
+        {"action": "return_selected", "_selected_action": [response.pk]},
+    )
+    assert returning.status_code == 302
+    response.refresh_from_db()
+    assert (response.status, response.mark, response.feedback) == ("submitted", 18, "")
+    # Both exports hold their own classes' work alone: here, the header and nothing else.
+    for export in (
+        client.post(
+            reverse("admin:essays_response_changelist"),
+            {"action": "export_selected", "_selected_action": [response.pk]},
+        ),
+        client.get(reverse("admin:essays_response_export", args=[objects["essay"].pk])),
+    ):
+        assert export["Content-Type"] == "text/csv; charset=utf-8"
+        assert export.content.decode("utf-8-sig").splitlines()[1:] == []
+
+
 def test_editors_cannot_return_or_export_responses(client, objects):
-    client.force_login(user_in_group("Editors", "editor"))
+    client.force_login(objects["users"]["editor"])
     response = objects["response"]
     Response.objects.filter(pk=response.pk).update(level=4, mark=18)
     reply = client.post(
@@ -122,7 +170,7 @@ def test_no_admin_page_lists_or_counts_drafts(admin_client, objects):
     draft = ResponseFactory(essay=objects["essay"], body="Secret draft words")
     assert (
         admin_client.get(reverse("admin:essays_response_change", args=[draft.pk])).status_code
-        == 302
+        == 404
     )
     for url in (
         reverse("admin:essays_response_changelist"),

@@ -20,7 +20,12 @@ from essays import caching
 from essays.models import Essay, Response
 from studyhub import views
 from studyhub.settings import cache_from_url
-from tests.factories import EssayFactory, ResponseFactory
+from tests.factories import (
+    EnrolmentFactory,
+    EssayFactory,
+    ResponseFactory,
+    TeachingGroupFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +80,7 @@ def test_every_page_answers_with_the_cache_down(
     client, student, teacher, essay, settings, who, page, url
 ):
     ResponseFactory(student=student, essay=essay, status="submitted")
+    EnrolmentFactory(group=TeachingGroupFactory(teachers=[teacher]), student=student)
     if who != "visitor":
         client.force_login({"student": student, "teacher": teacher}[who])
     take_the_cache_down(settings)
