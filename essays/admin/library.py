@@ -1,15 +1,19 @@
 """The library in the admin site, for editors: essays with their notes, subjects, qualification
 levels, tags and mark schemes. Teachers can read it; marking is in marking.py."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Coalesce, Now
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from essays.admin.classes import MOST_ESSAYS_SET_AT_ONCE
 from essays.caching import library_changed
 from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag, band_problems
 
@@ -109,7 +113,7 @@ class EssayAdmin(admin.ModelAdmin):
     autocomplete_fields = ["tags"]
     readonly_fields = ["created_by", "created_at", "updated_at", "published_at"]
     inlines = [NoteInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "set_to_class"]
     date_hierarchy = "updated_at"
     fieldsets = [
         (None, {"fields": ["headline", "slug", "statement", "command_word", "body"]}),
@@ -167,3 +171,41 @@ class EssayAdmin(admin.ModelAdmin):
             % changed,
             messages.SUCCESS,
         )
+
+    @admin.action(description="Set to a class…", permissions=["set_work"])
+    def set_to_class(self, request, queryset):
+        """On to the form that sets the chosen published essays to one of the teacher's
+        classes (essays/admin/classes.py)."""
+
+        published = list(
+            queryset.filter(status=Essay.Status.PUBLISHED).values_list("pk", flat=True)
+        )
+        if not published:
+            self.message_user(
+                request, "Only published essays can be set to a class.", messages.ERROR
+            )
+            return None
+        if len(published) > MOST_ESSAYS_SET_AT_ONCE:
+            self.message_user(
+                request,
+                f"Set at most {MOST_ESSAYS_SET_AT_ONCE} essays at a time.",
+                messages.ERROR,
+            )
+            return None
+        drafts = queryset.count() - len(published)
+        if drafts:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d draft essay was left out: only published essays can be set.",
+                    "%d draft essays were left out: only published essays can be set.",
+                    drafts,
+                )
+                % drafts,
+                messages.WARNING,
+            )
+        query = urlencode([("essay", pk) for pk in published])
+        return HttpResponseRedirect(f"{reverse('admin:essays_assignment_set_essays')}?{query}")
+
+    def has_set_work_permission(self, request) -> bool:
+        return request.user.has_perm("essays.add_assignment")

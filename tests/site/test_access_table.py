@@ -2,6 +2,9 @@
 
 A URL added without a row here fails `test_every_url_has_a_row`, so nobody forgets to decide
 who may see a new page.
+
+The teacher teaches student A's class; the other teacher teaches student B's class, so student
+A's work is not theirs to see: a row says what they get, too.
 """
 
 import pytest
@@ -10,14 +13,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
-from essays.models import Response
+from essays.models import Response, TeachingGroup
 from studyhub.mail import send_email
 from tests.conftest import use_task_backend, user_in_group
-from tests.factories import EssayFactory, ResponseFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    EnrolmentFactory,
+    EssayFactory,
+    ResponseFactory,
+    TeachingGroupFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "student_a", "student_b", "teacher", "editor", "superuser"]
+ROLES = ["anonymous", "student_a", "student_b", "teacher", "editor", "superuser", "other_teacher"]
 LOGIN = "login"  # a redirect to the students' login page
 ADMIN_LOGIN = "admin login"  # a redirect to the admin login page
 
@@ -35,16 +45,20 @@ def all_url_names() -> set[str]:
     return set(walk(get_resolver().url_patterns))
 
 
-def row(anonymous, student_a, student_b, teacher, editor, superuser):
+def row(anonymous, student_a, student_b, teacher, editor, superuser, *, other_teacher):
     return dict(
-        zip(ROLES, [anonymous, student_a, student_b, teacher, editor, superuser], strict=True)
+        zip(
+            ROLES,
+            [anonymous, student_a, student_b, teacher, editor, superuser, other_teacher],
+            strict=True,
+        )
     )
 
 
 # Student A owns the responses; the essay is published.
-PUBLIC = row(200, 200, 200, 200, 200, 200)
-STUDENT_A_ONLY = row(LOGIN, 200, 404, 404, 404, 404)
-ANY_SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
+PUBLIC = row(200, 200, 200, 200, 200, 200, other_teacher=200)
+STUDENT_A_ONLY = row(LOGIN, 200, 404, 404, 404, 404, other_teacher=404)
+ANY_SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200, other_teacher=200)
 
 SITE_TABLE = {
     "essays:catalogue": ("/", PUBLIC),
@@ -53,20 +67,23 @@ SITE_TABLE = {
     "essays:submit": (
         lambda o: f"/essays/{o['essay'].slug}/respond/submit/",
         # Student A has a draft to confirm; everyone else is sent to the editor.
-        row(LOGIN, 200, 302, 302, 302, 302),
+        row(LOGIN, 200, 302, 302, 302, 302, other_teacher=302),
     ),
     "essays:autosave": (
         lambda o: f"/essays/{o['essay'].slug}/respond/autosave/",
-        row(405, 405, 405, 405, 405, 405),  # GET: saving is POST only
+        row(405, 405, 405, 405, 405, 405, other_teacher=405),  # GET: saving is POST only
     ),
     "essays:attempt_first": (
         lambda o: f"/essays/{o['essay'].slug}/attempt-first/",
-        row(LOGIN, 405, 405, 405, 405, 405),
+        row(LOGIN, 405, 405, 405, 405, 405, other_teacher=405),
     ),
     "essays:new_attempt": (
         lambda o: f"/essays/{o['essay'].slug}/respond/new/",
-        row(LOGIN, 405, 405, 405, 405, 405),
+        row(LOGIN, 405, 405, 405, 405, 405, other_teacher=405),
     ),
+    "essays:classes": ("/classes/", ANY_SIGNED_IN),
+    "essays:join_class": ("/classes/join/", ANY_SIGNED_IN),
+    "essays:progress": ("/progress/", ANY_SIGNED_IN),
     "essays:response_list": ("/responses/", ANY_SIGNED_IN),
     "essays:response_detail": (lambda o: o["submitted"].get_absolute_url(), STUDENT_A_ONLY),
     "essays:response_compare": (
@@ -78,9 +95,10 @@ SITE_TABLE = {
         STUDENT_A_ONLY,
     ),
     "healthz": ("/healthz", PUBLIC),
-    "signup": ("/accounts/signup/", row(200, 302, 302, 302, 302, 302)),
+    "signup": ("/accounts/signup/", row(200, 302, 302, 302, 302, 302, other_teacher=302)),
+    "account": ("/accounts/account/", ANY_SIGNED_IN),
     "login": ("/accounts/login/", PUBLIC),
-    "logout": ("/accounts/logout/", row(405, 405, 405, 405, 405, 405)),
+    "logout": ("/accounts/logout/", row(405, 405, 405, 405, 405, 405, other_teacher=405)),
     "password_change": ("/accounts/password_change/", ANY_SIGNED_IN),
     "password_change_done": ("/accounts/password_change/done/", ANY_SIGNED_IN),
     "password_reset": ("/accounts/password_reset/", PUBLIC),
@@ -106,39 +124,91 @@ STAFF_ACCESS = {
     "axes.accessfailurelog": {"teacher": "", "editor": "", "superuser": "vcd"},
     # Background tasks (queued emails, failures with their errors): superusers read them.
     "django_tasks_database.dbtaskresult": {"teacher": "", "editor": "", "superuser": "v"},
+    # Teachers run their classes and set work; nobody but superusers deletes either (students'
+    # work hangs on them). Members and extensions are edited from these pages.
+    "essays.teachinggroup": {"teacher": "vca", "editor": ""},
+    "essays.assignment": {"teacher": "vca", "editor": ""},
 }
 NEEDS = {"changelist": "v", "change": "v", "history": "v", "add": "a", "delete": "d"}
-STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200)
+# The other teacher has a teacher's permissions, but these instances (student A's work) are not
+# in their classes: their change, history and delete pages are "not found" to them.
+NOT_FOUND_TO_OTHER_TEACHER = {"essays.response", "essays.teachinggroup", "essays.assignment"}
+STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200, other_teacher=200)
+OWN_CLASS_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=404)
+# GET: changes are made by POST only.
+STAFF_POST_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 405, 405, 405, other_teacher=405)
 
 ADMIN_TABLE = {
     "admin:index": ("/admin/", STAFF_ONLY),
     "admin:app_list": ("/admin/essays/", STAFF_ONLY),
-    "admin:login": ("/admin/login/", row(200, 200, 200, 302, 302, 302)),
+    "admin:login": ("/admin/login/", row(200, 200, 200, 302, 302, 302, other_teacher=302)),
     # GET never logs anyone out: staff get "method not allowed", others are sent away.
-    "admin:logout": ("/admin/logout/", row(302, 302, 302, 405, 405, 405)),
+    "admin:logout": ("/admin/logout/", row(302, 302, 302, 405, 405, 405, other_teacher=405)),
     "admin:password_change": ("/admin/password_change/", STAFF_ONLY),
     "admin:password_change_done": ("/admin/password_change/done/", STAFF_ONLY),
     "admin:jsi18n": ("/admin/jsi18n/", STAFF_ONLY),
     "admin:autocomplete": (
         "/admin/autocomplete/?app_label=essays&model_name=essay&field_name=tags",
         # Teachers may view tags, so they may search them too.
-        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200),
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200, other_teacher=200),
     ),
     "admin:view_on_site": (
         lambda o: f"/admin/r/{ContentType.objects.get_for_model(o['essay']).pk}/{o['essay'].pk}/",
-        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302, 302, 302),
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302, 302, 302, other_teacher=302),
     ),
     "admin:auth_user_password_change": (
         lambda o: f"/admin/auth/user/{o['users']['student_a'].pk}/password/",
-        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200),
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200, other_teacher=403),
     ),
+    # The other teacher's report and export hold their own classes' work: none of student A's
+    # (test_a_teacher_of_another_class_gets_none_of_student_as_work).
     "admin:essays_response_report": (
         lambda o: f"/admin/essays/response/essay/{o['essay'].pk}/report/",
-        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=200),
     ),
     "admin:essays_response_export": (
         lambda o: f"/admin/essays/response/essay/{o['essay'].pk}/export/",
-        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=200),
+    ),
+    # The teacher's class and its set work: another teacher's class is not found.
+    "admin:essays_teachinggroup_roster": (
+        lambda o: f"/admin/essays/teachinggroup/{o['class'].pk}/roster/",
+        OWN_CLASS_ONLY,
+    ),
+    "admin:essays_teachinggroup_markbook": (
+        lambda o: f"/admin/essays/teachinggroup/{o['class'].pk}/markbook/",
+        OWN_CLASS_ONLY,
+    ),
+    "admin:essays_teachinggroup_markbook_csv": (
+        lambda o: f"/admin/essays/teachinggroup/{o['class'].pk}/markbook.csv",
+        OWN_CLASS_ONLY,
+    ),
+    "admin:essays_teachinggroup_join_code": (
+        lambda o: f"/admin/essays/teachinggroup/{o['class'].pk}/join-code/",
+        STAFF_POST_ONLY,
+    ),
+    "admin:essays_assignment_board": (
+        lambda o: f"/admin/essays/assignment/{o['work'].pk}/board/",
+        OWN_CLASS_ONLY,
+    ),
+    "admin:essays_assignment_extension": (
+        lambda o: f"/admin/essays/assignment/{o['work'].pk}/extension/",
+        OWN_CLASS_ONLY,
+    ),
+    "admin:essays_assignment_remind": (
+        lambda o: f"/admin/essays/assignment/{o['work'].pk}/remind/",
+        STAFF_POST_ONLY,
+    ),
+    # "Set to a class…" from the essays list; editors set no work.
+    "admin:essays_assignment_set_essays": (
+        lambda o: f"/admin/essays/assignment/set/?essay={o['essay'].pk}",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=200),
+    ),
+    # Published essays, for set work's essay field: anyone who may view essays may search them.
+    "admin:essays_assignment_essay_autocomplete": (
+        "/admin/essays/assignment/essay-autocomplete/"
+        "?app_label=essays&model_name=assignment&field_name=essay",
+        STAFF_ONLY,
     ),
 }
 
@@ -162,6 +232,9 @@ def admin_model_rows(objects) -> dict:
             for role in ("teacher", "editor", "superuser"):
                 allowed = access.get(role, "vcad")
                 expected[role] = 200 if needed in allowed else 403
+            expected["other_teacher"] = expected["teacher"]
+            if view in ("change", "delete", "history") and label in NOT_FOUND_TO_OTHER_TEACHER:
+                expected["other_teacher"] = 404
             rows[name] = (url, {**STAFF_ONLY, **expected})
     return rows
 
@@ -190,8 +263,21 @@ def objects(default_scheme, settings):
         "teacher": user_in_group("Teachers", "teacher"),
         "editor": user_in_group("Editors", "editor"),
         "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+        "other_teacher": user_in_group("Teachers", "other_teacher"),
     }
+    EnrolmentFactory(
+        group=TeachingGroupFactory(name="13H History", teachers=[users["teacher"]]),
+        student=student_a,
+    )
+    EnrolmentFactory(
+        group=TeachingGroupFactory(name="13B History", teachers=[users["other_teacher"]]),
+        student=users["student_b"],
+    )
+    own_class = TeachingGroup.objects.get(name="13H History")
+    work = AssignmentFactory(group=own_class, essay=essay)
     instances = {
+        "essays.teachinggroup": own_class,
+        "essays.assignment": work,
         "essays.essay": essay,
         "essays.subject": essay.subject,
         "essays.level": essay.level,
@@ -208,6 +294,8 @@ def objects(default_scheme, settings):
         "submitted": submitted,
         "users": users,
         "instances": instances,
+        "class": own_class,
+        "work": work,
     }
 
 
@@ -261,3 +349,17 @@ def test_student_b_cannot_change_student_as_work(client, objects):
     assert response.status_code == 404
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_a_teacher_of_another_class_gets_none_of_student_as_work(client, objects):
+    essay = objects["essay"]
+    report = f"/admin/essays/response/essay/{essay.pk}/report/"
+    export = f"/admin/essays/response/essay/{essay.pk}/export/"
+    client.force_login(objects["users"]["teacher"])
+    assert "2 submitted responses" in client.get(report).content.decode()
+    assert len(client.get(export).content.decode("utf-8-sig").splitlines()) == 3
+
+    client.force_login(objects["users"]["other_teacher"])
+    assert "0 submitted responses" in client.get(report).content.decode()
+    assert client.get(export).content.decode("utf-8-sig").splitlines()[1:] == []
+    assert not client.get("/admin/essays/response/").context["cl"].result_list

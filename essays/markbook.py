@@ -1,0 +1,317 @@
+"""What teachers read about a class's set work: the board of one piece of work (every student
+in the class, where their work stands, late or not, its words, key points, similarity and mark)
+and the markbook of a class (students × set work). Each is a fixed handful of queries however
+big the class, and neither reads a text.
+
+Where a student's work stands follows essays.classes (StudentWork): the latest attempt they
+handed in, or their draft if they have handed nothing in, against their own deadline (their
+extension's, if they have one). Drafts are the student's own: the board says one exists, and
+nothing more.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from essays.classes import Status, StudentWork, due_in_words, effective_due, is_late
+from essays.marking.export import safe_cell
+from essays.models import Assignment, Enrolment, Extension, Response, TeachingGroup
+
+ESSAY_TEXTS = ("essay__body", "essay__search_document", "essay__search_vector")
+
+
+def person_label(user) -> str:
+    """How staff pages name a student: "Maya Patel (mpatel)", or the username alone."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+def current_members(group: TeachingGroup) -> list[Enrolment]:
+    return list(group.enrolments.current().select_related("student"))
+
+
+def student_work(
+    assignment: Assignment,
+    responses: list[Response],
+    extension: Extension | None,
+) -> StudentWork:
+    """One student's standing on one piece of work, from their responses to it (attempt
+    order)."""
+    handed_in = [r for r in responses if not r.is_draft]
+    latest = handed_in[-1] if handed_in else next((r for r in responses if r.is_draft), None)
+    return StudentWork(
+        assignment=assignment,
+        due_at=effective_due(assignment, extension),
+        extension=extension,
+        latest=latest,
+        submitted_attempts=len(handed_in),
+    )
+
+
+def responses_by_student(responses) -> dict[tuple[int, int], list[Response]]:
+    """(assignment id, student id) → their responses, in attempt order."""
+    grouped: dict[tuple[int, int], list[Response]] = {}
+    for student_response in responses.defer("body", "feedback").order_by("attempt"):
+        key = (student_response.assignment_id, student_response.student_id)
+        grouped.setdefault(key, []).append(student_response)
+    return grouped
+
+
+@dataclass
+class BoardRow:
+    enrolment: Enrolment
+    work: StudentWork
+    now: datetime
+
+    @property
+    def student(self):
+        return self.enrolment.student
+
+    @property
+    def name(self) -> str:
+        return person_label(self.student)
+
+    @property
+    def status(self) -> Status:
+        return self.work.status
+
+    @property
+    def handed_in(self) -> Response | None:
+        """The attempt a teacher may open and mark."""
+        return self.work.latest if self.work.handed_in else None
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        return self.handed_in.submitted_at if self.handed_in else None
+
+    @property
+    def late_seconds(self) -> float:
+        """How late, for sorting: handed in late, or overdue and still not in."""
+        until = self.submitted_at or (None if self.work.handed_in else self.now)
+        if until is None or until <= self.work.due_at:
+            return 0
+        return (until - self.work.due_at).total_seconds()
+
+    @property
+    def late_by(self) -> str:
+        """ "2 days late", "3 hours late"; empty if not late."""
+        if not self.late_seconds:
+            return ""
+        return due_in_words(self.work.due_at, now=self.submitted_at or self.now)
+
+    @property
+    def words(self) -> int | None:
+        return self.handed_in.word_count if self.handed_in else None
+
+    @property
+    def key_points(self) -> str:
+        handed_in = self.handed_in
+        if handed_in is None or not handed_in.key_points_total:
+            return ""
+        return f"{handed_in.key_points_made}/{handed_in.key_points_total}"
+
+    @property
+    def key_points_share(self) -> float | None:
+        handed_in = self.handed_in
+        if handed_in is None or not handed_in.key_points_total:
+            return None
+        return handed_in.key_points_made / handed_in.key_points_total
+
+    @property
+    def similarity(self) -> float | None:
+        return self.handed_in.similarity if self.handed_in else None
+
+    @property
+    def mark(self) -> int | None:
+        return self.handed_in.mark if self.handed_in else None
+
+
+# Work that needs chasing first.
+STATUS_ORDER = [Status.NOT_STARTED, Status.DRAFT, Status.LATE, Status.SUBMITTED, Status.RETURNED]
+
+BOARD_SORTS = {
+    "name": lambda row: (row.student.last_name.lower(), row.student.first_name.lower()),
+    "status": lambda row: STATUS_ORDER.index(row.status),
+    "submitted": lambda row: row.submitted_at,
+    "late": lambda row: row.late_seconds,
+    "words": lambda row: row.words,
+    "key_points": lambda row: row.key_points_share,
+    "similarity": lambda row: row.similarity,
+    "mark": lambda row: row.mark,
+}
+
+
+def sort_board(rows: list[BoardRow], order: str) -> tuple[list[BoardRow], str]:
+    """Rows sorted by a column ("mark", or "-mark" for descending); rows with nothing in that
+    column (no mark yet) go last either way. An unknown column sorts by name. Returns the rows
+    and the order used."""
+    column = order.removeprefix("-")
+    if column not in BOARD_SORTS:
+        column, order = "name", "name"
+    descending = order.startswith("-")
+    key = BOARD_SORTS[column]
+    by_name = sorted(rows, key=BOARD_SORTS["name"])
+    present = [row for row in by_name if key(row) is not None]
+    missing = [row for row in by_name if key(row) is None]
+    return sorted(present, key=key, reverse=descending) + missing, order
+
+
+def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> list[BoardRow]:
+    """Every current member of the class and where their work on this assignment stands,
+    in the class's order (last name). Three queries: the members, the extensions, the
+    responses (without their texts)."""
+    now = now or timezone.now()
+    enrolments = current_members(assignment.group)
+    extensions = {
+        extension.student_id: extension
+        for extension in Extension.objects.filter(assignment=assignment)
+    }
+    responses = responses_by_student(Response.objects.filter(assignment=assignment))
+    return [
+        BoardRow(
+            enrolment=enrolment,
+            work=student_work(
+                assignment,
+                responses.get((assignment.pk, enrolment.student_id), []),
+                extensions.get(enrolment.student_id),
+            ),
+            now=now,
+        )
+        for enrolment in enrolments
+    ]
+
+
+@dataclass
+class MarkbookCell:
+    work: StudentWork
+
+    @property
+    def handed_in(self) -> Response | None:
+        return self.work.latest if self.work.handed_in else None
+
+    @property
+    def mark(self) -> int | None:
+        return self.handed_in.mark if self.handed_in else None
+
+    @property
+    def level(self) -> int | None:
+        return self.handed_in.level if self.handed_in else None
+
+    @property
+    def late(self) -> bool:
+        handed_in = self.handed_in
+        return handed_in is not None and is_late(handed_in.submitted_at, self.work.due_at)
+
+    @property
+    def overdue(self) -> bool:
+        return self.work.overdue(timezone.now())
+
+    @property
+    def status(self) -> str:
+        """ "returned", "submitted", "late", "draft", "not started"; "(late)" after a late
+        piece of work once it is returned."""
+        status = str(self.work.status)
+        if self.work.status is Status.RETURNED and self.late:
+            return f"{status} (late)"
+        return status
+
+
+@dataclass
+class MarkbookRow:
+    enrolment: Enrolment
+    cells: list[MarkbookCell]
+
+    @property
+    def student(self):
+        return self.enrolment.student
+
+    @property
+    def name(self) -> str:
+        return person_label(self.student)
+
+    @property
+    def average(self) -> float | None:
+        marks = [cell.mark for cell in self.cells if cell.mark is not None]
+        return round(sum(marks) / len(marks), 1) if marks else None
+
+
+@dataclass
+class Markbook:
+    group: TeachingGroup
+    assignments: list[Assignment]
+    rows: list[MarkbookRow]
+
+    def averages(self) -> list[float | None]:
+        """Each piece of work's average mark over the students with one."""
+        averages = []
+        for index in range(len(self.assignments)):
+            marks = [row.cells[index].mark for row in self.rows]
+            marks = [mark for mark in marks if mark is not None]
+            averages.append(round(sum(marks) / len(marks), 1) if marks else None)
+        return averages
+
+
+def class_markbook(group: TeachingGroup) -> Markbook:
+    """The class's current members × its set work (soonest due first). Four queries: the set
+    work, the members, the extensions, the responses (without their texts)."""
+    assignments = list(
+        group.assignments.select_related("essay").defer(*ESSAY_TEXTS).order_by("due_at", "pk")
+    )
+    enrolments = current_members(group)
+    extensions = {
+        (extension.assignment_id, extension.student_id): extension
+        for extension in Extension.objects.filter(assignment__group=group)
+    }
+    responses = responses_by_student(Response.objects.filter(assignment__group=group))
+    rows = [
+        MarkbookRow(
+            enrolment=enrolment,
+            cells=[
+                MarkbookCell(
+                    student_work(
+                        assignment,
+                        responses.get((assignment.pk, enrolment.student_id), []),
+                        extensions.get((assignment.pk, enrolment.student_id)),
+                    )
+                )
+                for assignment in assignments
+            ],
+        )
+        for enrolment in enrolments
+    ]
+    return Markbook(group=group, assignments=assignments, rows=rows)
+
+
+def markbook_csv(markbook: Markbook) -> HttpResponse:
+    """The markbook as CSV: per piece of work, the mark and where the work stands. Safe to open
+    in a spreadsheet (no cell runs as a formula) and read as UTF-8."""
+    group = markbook.group
+    download = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = slugify(f"markbook {group.name} {group.year_label}") or "markbook"
+    download["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    download.write("\ufeff")  # spreadsheets then read the file as UTF-8
+    writer = csv.writer(download)
+    header = ["Student", "Username", "Target"]
+    for assignment in markbook.assignments:
+        title = (
+            f"{assignment.essay.headline} "
+            f"(due {timezone.localtime(assignment.due_at):%Y-%m-%d}, "
+            f"out of {assignment.essay.marks_available})"
+        )
+        header += [safe_cell(f"{title}: mark"), safe_cell(f"{title}: status")]
+    writer.writerow(header)
+    for row in markbook.rows:
+        student = row.student
+        cells = [
+            safe_cell(student.get_full_name() or student.get_username()),
+            safe_cell(student.get_username()),
+            safe_cell(row.enrolment.target),
+        ]
+        for cell in row.cells:
+            cells += ["" if cell.mark is None else cell.mark, cell.status]
+        writer.writerow(cells)
+    return download
