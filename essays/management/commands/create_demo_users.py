@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from essays.demo import build_demo_class
+
 # username, e-mail, staff?, group
 DEMO_USERS = [
     ("student", "student@example.com", False, None),
@@ -42,3 +44,15 @@ class Command(BaseCommand):
             lines.append(f"  {username:<8} {password}  ({'new' if created else 'password reset'})")
         self.stdout.write("Demo accounts (username, password):")
         self.stdout.write("\n".join(lines))
+        demo = build_demo_class(
+            teacher=User.objects.get(username="teacher"),
+            student=User.objects.get(username="student"),
+        )
+        if demo is None:
+            self.stdout.write("No demo class: load the demo library (fixtures/library.json) first.")
+        else:
+            state = "created" if demo.created else "already there"
+            self.stdout.write(
+                f"Demo class {demo.group} ({state}): taught by teacher, with student and eight "
+                "classmates; its set work is in the admin site under Set work."
+            )
