@@ -35,6 +35,7 @@ def main() -> int:
         if database_url.startswith("postgres"):
             manage(env, "flush", "--no-input")
         manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "collectstatic", "--no-input", "-v", "0")
         print(f"Generating {args.essays:,} essays, {args.students:,} students in classes…")
         manage(
             env, "generate_load_data", "--essays", str(args.essays), "--students",

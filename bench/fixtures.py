@@ -84,7 +84,7 @@ def time_class_pages(repeat: int) -> dict:
         .first()
     )
     assignment = Assignment.objects.filter(group=group).order_by("-due_at").first()
-    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="localhost")
     client.force_login(group.teachers.get())
     pages = {
         "board": reverse("admin:essays_assignment_board", args=[assignment.pk]),
