@@ -20,14 +20,10 @@ from django.utils.text import slugify
 from essays.classes import Status, StudentWork, due_in_words, effective_due, is_late
 from essays.marking.export import safe_cell
 from essays.models import Assignment, Enrolment, Extension, Response, TeachingGroup
+from essays.people import display_name, person_label
 
+# The essay's long texts, deferred wherever set work is listed (here and in the admin).
 ESSAY_TEXTS = ("essay__body", "essay__search_document", "essay__search_vector")
-
-
-def person_label(user) -> str:
-    """How staff pages name a student: "Maya Patel (mpatel)", or the username alone."""
-    name = user.get_full_name()
-    return f"{name} ({user.get_username()})" if name else user.get_username()
 
 
 def current_members(group: TeachingGroup) -> list[Enrolment]:
@@ -61,8 +57,24 @@ def responses_by_student(responses) -> dict[tuple[int, int], list[Response]]:
     return grouped
 
 
+class HandedIn:
+    """What a teacher reads of one student's work on one piece of set work (`self.work`): the
+    attempt handed in, and its mark."""
+
+    work: StudentWork
+
+    @property
+    def handed_in(self) -> Response | None:
+        """The attempt a teacher may open and mark."""
+        return self.work.latest if self.work.handed_in else None
+
+    @property
+    def mark(self) -> int | None:
+        return self.handed_in.mark if self.handed_in else None
+
+
 @dataclass
-class BoardRow:
+class BoardRow(HandedIn):
     enrolment: Enrolment
     work: StudentWork
     now: datetime
@@ -78,11 +90,6 @@ class BoardRow:
     @property
     def status(self) -> Status:
         return self.work.status
-
-    @property
-    def handed_in(self) -> Response | None:
-        """The attempt a teacher may open and mark."""
-        return self.work.latest if self.work.handed_in else None
 
     @property
     def submitted_at(self) -> datetime | None:
@@ -124,10 +131,6 @@ class BoardRow:
     @property
     def similarity(self) -> float | None:
         return self.handed_in.similarity if self.handed_in else None
-
-    @property
-    def mark(self) -> int | None:
-        return self.handed_in.mark if self.handed_in else None
 
 
 # Work that needs chasing first.
@@ -186,16 +189,8 @@ def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> 
 
 
 @dataclass
-class MarkbookCell:
+class MarkbookCell(HandedIn):
     work: StudentWork
-
-    @property
-    def handed_in(self) -> Response | None:
-        return self.work.latest if self.work.handed_in else None
-
-    @property
-    def mark(self) -> int | None:
-        return self.handed_in.mark if self.handed_in else None
 
     @property
     def level(self) -> int | None:
@@ -307,7 +302,7 @@ def markbook_csv(markbook: Markbook) -> HttpResponse:
     for row in markbook.rows:
         student = row.student
         cells = [
-            safe_cell(student.get_full_name() or student.get_username()),
+            safe_cell(display_name(student)),
             safe_cell(student.get_username()),
             safe_cell(row.enrolment.target),
         ]

@@ -32,7 +32,7 @@ ROLE_PERMISSIONS = {
     ],
     # Teachers read the library, run their classes (members, set work, extensions) and mark
     # their students' submitted responses; nothing else (no users, no deleting classes or
-    # set work, no adding responses). Which classes and students: essays.admin.classes.
+    # set work, no adding responses). Which classes and students: essays.admin.scoping.
     "Teachers": TEACHING,
     # Heads of department do what teachers do, for every class of the subjects they head.
     "Heads of department": TEACHING,

@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essays.classes import due_in_words
-from essays.markbook import assignment_board
+from essays.markbook import assignment_board, current_members
 from essays.marking.emails import render_email
 from essays.models import Assignment
+from essays.people import display_name
 from studyhub.mail import queue_email
 
 
@@ -42,7 +43,7 @@ def announce_set_work(*, assignment_id: int, set_at: str, site_url: str) -> str:
         return "the work was moved to another time, with its own announcement"
     students = [
         enrolment.student
-        for enrolment in assignment.group.enrolments.current().select_related("student")
+        for enrolment in current_members(assignment.group)
         if enrolment.student.email and enrolment.student.is_active
     ]
     teacher = assignment.set_by
@@ -52,7 +53,7 @@ def announce_set_work(*, assignment_id: int, set_at: str, site_url: str) -> str:
             {
                 "student": student,
                 "assignment": assignment,
-                "teacher": (teacher.get_full_name() or teacher.get_username()) if teacher else "",
+                "teacher": display_name(teacher) if teacher else "",
                 "due": due_words(assignment.due_at),
                 "link": classes_link(site_url),
             },

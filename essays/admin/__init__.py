@@ -1,7 +1,9 @@
 """The admin site for staff: the library for editors (library.py), marking for teachers
-(marking.py), and teachers' classes and set work (classes.py). Each module registers its own
-models with @admin.register."""
+(marking.py), and teachers' classes (classes.py, with their rosters in roster_upload.py) and set
+work (set_work.py, with each piece's board in board.py), scoped to their own classes
+(scoping.py) with forms in class_forms.py. Each module registers its own models with
+@admin.register."""
 
-from essays.admin import classes, library, marking
+from essays.admin import classes, library, marking, set_work
 
-__all__ = ["classes", "library", "marking"]
+__all__ = ["classes", "library", "marking", "set_work"]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from essays.admin.classes import MOST_ESSAYS_SET_AT_ONCE
+from essays.admin.class_forms import MOST_ESSAYS_SET_AT_ONCE
 from essays.caching import library_changed
 from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag, band_problems
 
@@ -175,7 +175,7 @@ class EssayAdmin(admin.ModelAdmin):
     @admin.action(description="Set to a class…", permissions=["set_work"])
     def set_to_class(self, request, queryset):
         """On to the form that sets the chosen published essays to one of the teacher's
-        classes (essays/admin/classes.py)."""
+        classes (essays/admin/set_work.py)."""
 
         published = list(
             queryset.filter(status=Essay.Status.PUBLISHED).values_list("pk", flat=True)

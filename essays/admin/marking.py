@@ -23,7 +23,7 @@ from essays.marking import reports
 from essays.marking.export import export_csv
 from essays.marking.rules import check_mark, return_response
 from essays.models import Assignment, Essay, Response, TeachingGroup
-from essays.templatetags.marking import student_label
+from essays.people import person_label
 
 
 class MarkedFilter(admin.SimpleListFilter):
@@ -279,7 +279,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
     @admin.display(description="student", ordering="student__username")
     def student_name(self, obj) -> str:
-        return student_label(obj.student)
+        return person_label(obj.student)
 
     @admin.display(description="similarity", ordering="similarity")
     def similarity_percent(self, obj) -> str:

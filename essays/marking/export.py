@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from essays.people import display_name
+
 # A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) is written
 # with a leading apostrophe, which spreadsheets show as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,7 +37,7 @@ def csv_rows(responses):
     for row in responses:
         student = row.student
         yield [
-            safe_cell(student.get_full_name() or student.get_username()),
+            safe_cell(display_name(student)),
             safe_cell(student.get_username()),
             safe_cell(row.essay.headline),
             row.attempt,

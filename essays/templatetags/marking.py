@@ -1,6 +1,7 @@
 from django import template
 
 from essays.marking.reports import essays_awaiting_marking
+from essays.people import person_label
 
 register = template.Library()
 
@@ -16,9 +17,5 @@ def awaiting_marking(user):
 
 @register.filter
 def student_label(student) -> str:
-    """A student as the marking pages name them: "Maya Patel (mpatel)", or the username alone
-    when no name was given. The real name is what a teacher knows; the username tells two
-    students of one name apart."""
-    full_name = student.get_full_name()
-    username = student.get_username()
-    return f"{full_name} ({username})" if full_name else username
+    """A student as the marking pages name them: essays.people.person_label."""
+    return person_label(student)

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from essays import rosters
+from essays import roster_csv, rosters
 from essays.models import Enrolment
-from essays.rosters import RosterRow, RosterUnreadable, RowAction, plan_roster, read_roster
+from essays.roster_csv import RosterRow, RosterUnreadable, read_roster
+from essays.rosters import RowAction, plan_roster
 from tests.conftest import user_in_group
 from tests.factories import EnrolmentFactory, TeachingGroupFactory, UserFactory
 
@@ -95,10 +96,10 @@ def test_line_numbers_count_the_lines_of_the_file():
         (b"first name,last name,email,email\n", "names the email twice"),
         ("first name,last name,email\nZoë,B,z@x.example\n".encode("latin-1"), "not UTF-8"),
         (b"PK\x03\x04\x00\x00binary", "not a CSV file"),
-        (b"x" * (rosters.MAX_BYTES + 1), "at most 1 MB"),
+        (b"x" * (roster_csv.MAX_BYTES + 1), "at most 1 MB"),
         (
-            b"first name,last name,email\n" + b"A,B,a@x.example\n" * (rosters.MAX_ROWS + 1),
-            f"at most {rosters.MAX_ROWS}",
+            b"first name,last name,email\n" + b"A,B,a@x.example\n" * (roster_csv.MAX_ROWS + 1),
+            f"at most {roster_csv.MAX_ROWS}",
         ),
     ],
     ids=["empty", "no rows", "no header", "no email", "twice", "latin-1", "xlsx", "big", "long"],
@@ -273,7 +274,7 @@ def test_a_file_with_errors_offers_no_confirmation(teacher_client, group):
     [
         (None, "This field is required."),
         (b"first name,last name\n", "it has no email column"),
-        (b"x" * (rosters.MAX_BYTES + 10), "bigger than 1 MB"),
+        (b"x" * (roster_csv.MAX_BYTES + 10), "bigger than 1 MB"),
         (b"\xff\xfe\x00\x00", "not UTF-8"),
     ],
     ids=["missing", "no email", "too big", "binary"],
