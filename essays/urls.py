@@ -1,6 +1,6 @@
 from django.urls import path
 
-from essays.views import catalogue, classes, my_work, writing
+from essays.views import autosave, catalogue, classes, my_work, writing
 
 app_name = "essays"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("essays/<slug:slug>/", catalogue.essay_detail, name="detail"),
     path("essays/<slug:slug>/attempt-first/", catalogue.attempt_first, name="attempt_first"),
     path("essays/<slug:slug>/respond/", writing.respond, name="respond"),
-    path("essays/<slug:slug>/respond/autosave/", writing.autosave, name="autosave"),
+    path("essays/<slug:slug>/respond/autosave/", autosave.autosave, name="autosave"),
     path("essays/<slug:slug>/respond/submit/", writing.submit, name="submit"),
     path("essays/<slug:slug>/respond/new/", writing.new_attempt, name="new_attempt"),
     path("classes/", classes.class_list, name="classes"),
