@@ -46,8 +46,12 @@ class MarkingForm(forms.ModelForm):
 
     class Meta:
         model = Response
-        fields = ["level", "mark", "feedback"]
-        widgets = {"feedback": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+        fields = ["level", "mark", "went_well", "even_better_if", "feedback"]
+        widgets = {
+            "went_well": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "even_better_if": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "feedback": forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        }
         help_texts = {"mark": "A mark inside the chosen level's band."}
 
     def __init__(self, *args, **kwargs):
@@ -140,7 +144,7 @@ class ResponseAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": [("student", "essay", "attempt"), ("status", "word_count")]}),
-        ("Mark", {"fields": ["level", "mark", "feedback"]}),
+        ("Mark", {"fields": ["level", "mark", "went_well", "even_better_if", "feedback"]}),
         ("Record", {"fields": [("submitted_at", "returned_at", "marked_by")]}),
     ]
     change_form_template = "admin/essays/response/change_form.html"

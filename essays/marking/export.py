@@ -24,6 +24,8 @@ CSV_HEADER = [
     "Returned",
     "Similarity to model (%)",
     "Key points covered",
+    "What went well",
+    "Even better if",
     "Feedback",
 ]
 
@@ -53,6 +55,8 @@ def csv_rows(responses):
             else "",
             "" if row.similarity is None else round(row.similarity * 100),
             f"{row.key_points_made}/{row.key_points_total}",
+            safe_cell(row.went_well),
+            safe_cell("; ".join(row.targets())),
             safe_cell(row.feedback),
         ]
 
@@ -63,5 +67,12 @@ def export_csv(responses, *, name: str) -> HttpResponse:
     download.write("\ufeff")  # spreadsheets then read the file as UTF-8
     writer = csv.writer(download)
     writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(responses.select_related("student", "essay")))
+    # The feedback is exported, the answers and the model essays are not: whatever a list left
+    # out, read the feedback with the rows (one query), and leave the long texts behind.
+    rows = (
+        responses.select_related("student", "essay")
+        .defer(None)
+        .defer("body", "essay__body", "essay__search_document", "essay__search_vector")
+    )
+    writer.writerows(csv_rows(rows))
     return download

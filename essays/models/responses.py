@@ -96,6 +96,8 @@ class ResponseQuerySet(models.QuerySet):
         database."""
         return self.select_related("essay").defer(
             "body",
+            "went_well",
+            "even_better_if",
             "feedback",
             "essay__body",
             "essay__search_document",
@@ -136,6 +138,10 @@ class Response(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Structured feedback, as UK schools give it: what went well, and even better if — one
+    # target a line, which a redraft answers one by one. `feedback` stays for anything else.
+    went_well = models.TextField("what went well", blank=True)
+    even_better_if = models.TextField("even better if", blank=True, help_text="One target a line.")
     feedback = models.TextField(blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -218,6 +224,10 @@ class Response(models.Model):
     @property
     def key_points_made(self) -> int:
         return len(self.key_points_covered)
+
+    def targets(self) -> list[str]:
+        """The "even better if" targets, one a line."""
+        return [line.strip() for line in self.even_better_if.splitlines() if line.strip()]
 
     def key_point_coverage(self) -> KeyPointCoverage:
         """The essay's key points this response makes and misses, as recorded on submission:

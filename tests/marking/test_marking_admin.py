@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,3 +338,55 @@ def test_a_refused_mark_is_announced_above_the_answer_and_takes_focus(teacher_cl
     assert "autofocus" in tag and 'tabindex="-1"' in tag
     assert "Level 4 is 16–20 marks; 3 is outside it." in page[summary:]
     assert 'href="#id_mark"' in page[summary:]
+
+
+def test_what_went_well_and_even_better_if_reach_the_student_once_returned(
+    teacher_client, submitted
+):
+    response = teacher_client.post(
+        change_url(submitted),
+        {
+            "level": 4,
+            "mark": 17,
+            "went_well": "A clear line of argument from the first paragraph.",
+            "even_better_if": "Weigh Munich against the Pact.\n\n  Quote a historian by name.  ",
+            "feedback": "See me about the plan.",
+            "_continue": "1",
+        },
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.targets() == ["Weigh Munich against the Pact.", "Quote a historian by name."]
+    student_client = Client()
+    student_client.force_login(submitted.student)
+    page = student_client.get(submitted.get_absolute_url()).content.decode()
+    assert "What went well" not in page  # not until it is returned
+    teacher_client.post(
+        change_url(submitted),
+        {
+            "level": 4,
+            "mark": 17,
+            "went_well": submitted.went_well,
+            "even_better_if": submitted.even_better_if,
+            "feedback": submitted.feedback,
+            "_return": "1",
+        },
+    )
+    page = student_client.get(submitted.get_absolute_url()).content.decode()
+    assert '<h3 class="h6 mt-3">What went well</h3>' in page
+    assert "A clear line of argument from the first paragraph." in page
+    assert (
+        "<ol><li>Weigh Munich against the Pact.</li><li>Quote a historian by name.</li></ol>"
+        in page
+    )
+    assert "See me about the plan." in page
+
+
+def test_the_export_has_what_went_well_and_the_targets(teacher_client, essay, submitted):
+    Response.objects.filter(pk=submitted.pk).update(
+        level=4, mark=18, went_well="=cmd|' /C calc'!A0", even_better_if="One\nTwo"
+    )
+    response = teacher_client.get(reverse("admin:essays_response_export", args=[essay.pk]))
+    (row,) = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert row["What went well"] == "'=cmd|' /C calc'!A0"
+    assert row["Even better if"] == "One; Two"
