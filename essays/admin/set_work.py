@@ -57,7 +57,8 @@ class PublishedEssayAutocomplete(AutocompleteJsonView):
 
     def get_queryset(self):
         essays = Essay.objects.published().only("pk", "headline")
-        for word in self.term.split()[:10]:
+        # PostgreSQL refuses NUL in a text comparison: it separates words like a space.
+        for word in self.term.replace("\x00", " ").split()[:10]:
             essays = essays.filter(Q(headline__icontains=word) | Q(statement__icontains=word))
         return essays.order_by("headline", "pk")
 
