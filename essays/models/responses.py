@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from essays.models.classes import Assignment, Enrolment, TeachingGroup
 from essays.models.library import Essay, Note, split_paragraphs
+from essays.models.mark_schemes import MarkLevel
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,18 @@ class Response(models.Model):
     @property
     def key_points_made(self) -> int:
         return len(self.key_points_covered)
+
+    def mark_level(self):
+        """The level of response this was marked at, with its band and descriptor, from the
+        essay's mark scheme (the default one if the essay has none); one query."""
+        if self.level is None:
+            return None
+        schemes = (
+            models.Q(scheme_id=self.essay.mark_scheme_id)
+            if self.essay.mark_scheme_id
+            else models.Q(scheme__is_default=True)
+        )
+        return MarkLevel.objects.filter(schemes, number=self.level).first()
 
     def targets(self) -> list[str]:
         """The "even better if" targets, one a line."""

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from essays import writing
-from essays.models import Note, Response
+from essays.models import MarkLevel, MarkScheme, Note, Response
 from tests.factories import EssayFactory, NoteFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,22 @@ def test_key_point_coverage_names_the_points_made_and_missed(student, essay):
     assert [point.text for point in coverage.made] == ["Joined the League"]
     assert [point.text for point in coverage.missed] == ["Pacts with France", "Trouble in Xinjiang"]
     assert coverage.total == 3
+
+
+def test_a_returned_response_explains_its_level(student_client, student, essay, default_scheme):
+    returned = ResponseFactory(student=student, essay=essay, returned=True, level=4, mark=18)
+    level = default_scheme.level_for(4)
+    page = student_client.get(returned.get_absolute_url()).content.decode()
+    assert f"Level 4 ({level.band} marks):" in page
+    assert level.descriptor in page
+
+
+def test_the_level_comes_from_the_essays_own_scheme(student_client, student, essay, default_scheme):
+    own = MarkScheme.objects.create(name="Short answer", max_mark=10)
+    MarkLevel.objects.create(scheme=own, number=1, min_mark=0, max_mark=10, descriptor="Own words")
+    essay.mark_scheme = own
+    essay.marks_available = 10
+    essay.save()
+    returned = ResponseFactory(student=student, essay=essay, returned=True, level=1, mark=6)
+    page = student_client.get(returned.get_absolute_url()).content.decode()
+    assert "Level 1 (0–10 marks):</span> Own words" in page
