@@ -73,11 +73,10 @@ class HandedIn:
         return self.handed_in.mark if self.handed_in else None
 
 
-@dataclass
-class BoardRow(HandedIn):
+class EnrolledStudent:
+    """A row of the board or the markbook: one member of the class (`self.enrolment`)."""
+
     enrolment: Enrolment
-    work: StudentWork
-    now: datetime
 
     @property
     def student(self):
@@ -86,6 +85,13 @@ class BoardRow(HandedIn):
     @property
     def name(self) -> str:
         return person_label(self.student)
+
+
+@dataclass
+class BoardRow(EnrolledStudent, HandedIn):
+    enrolment: Enrolment
+    work: StudentWork
+    now: datetime
 
     @property
     def status(self) -> Status:
@@ -216,17 +222,9 @@ class MarkbookCell(HandedIn):
 
 
 @dataclass
-class MarkbookRow:
+class MarkbookRow(EnrolledStudent):
     enrolment: Enrolment
     cells: list[MarkbookCell]
-
-    @property
-    def student(self):
-        return self.enrolment.student
-
-    @property
-    def name(self) -> str:
-        return person_label(self.student)
 
     @property
     def average(self) -> float | None:
