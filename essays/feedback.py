@@ -68,13 +68,14 @@ def similarity(response: str, model: str) -> float:
     return len(shared) / len(response_shingles)
 
 
-def highlight_shared(response: str, model: str) -> SafeString:
-    """The response as escaped HTML paragraphs, with every run of words it shares with the model
-    essay (in some 5-word window) in <mark>, so copying shows at a glance."""
+def shared_spans(response: str, model: str) -> list[tuple[int, int]]:
+    """Where the response shares a run of words with the model essay (in some 5-word window),
+    as (start, end) character offsets into the response: what the marking page highlights."""
     model_shingles = shingles(words(model))
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", response.strip()):
-        units = list(WORD_UNIT.finditer(paragraph))
+    spans = []
+    # Paragraphs: runs of text between blank lines (a window never spans two).
+    for paragraph in re.finditer(r"(?:(?!\n\s*\n).)+", response, flags=re.DOTALL):
+        units = list(WORD_UNIT.finditer(paragraph.group()))
         sequence = [
             (word, index)
             for index, unit in enumerate(units)
@@ -85,7 +86,7 @@ def highlight_shared(response: str, model: str) -> SafeString:
             window = sequence[start : start + SHINGLE]
             if tuple(word for word, _ in window) in model_shingles:
                 marked.update(range(window[0][1], window[-1][1] + 1))
-        html, position, index = [], 0, 0
+        index = 0
         while index < len(units):
             if index not in marked:
                 index += 1
@@ -93,12 +94,33 @@ def highlight_shared(response: str, model: str) -> SafeString:
             end = index
             while end + 1 < len(units) and end + 1 in marked:
                 end += 1
-            html.append(escape(paragraph[position : units[index].start()]))
-            html.append(
-                f"<mark>{escape(paragraph[units[index].start() : units[end].end()])}</mark>"
+            spans.append(
+                (paragraph.start() + units[index].start(), paragraph.start() + units[end].end())
             )
-            position = units[end].end()
             index = end + 1
+    return spans
+
+
+def highlight_shared(response: str, model: str) -> SafeString:
+    """The response as escaped HTML paragraphs, with every run of words it shares with the model
+    essay (in some 5-word window) in <mark>, so copying shows at a glance."""
+    marks = shared_spans(response, model)
+    text = response.strip()
+    offset = response.index(text) if text else 0
+    paragraphs = []
+    for paragraph in re.split(r"(\n\s*\n)", text):
+        if not paragraph or not paragraph.strip():
+            offset += len(paragraph)
+            continue
+        html, position = [], 0
+        for start, end in marks:
+            start, end = start - offset, end - offset
+            if end <= 0 or start >= len(paragraph):
+                continue
+            html.append(escape(paragraph[position:start]))
+            html.append(f"<mark>{escape(paragraph[start:end])}</mark>")
+            position = end
         html.append(escape(paragraph[position:]))
         paragraphs.append(f"<p>{''.join(html)}</p>")
+        offset += len(paragraph)
     return mark_safe("\n".join(paragraphs))

@@ -21,13 +21,18 @@ TEACHING = [f"view_{model}" for model in LIBRARY_MODELS] + [
     "change_extension",
     "delete_extension",
     "view_extension",
+    # Their own comment bank (what they may change of it: CommentBankItem.objects.curated_by).
+    "add_commentbankitem",
+    "change_commentbankitem",
+    "delete_commentbankitem",
+    "view_commentbankitem",
 ]
 
 ROLE_PERMISSIONS = {
     # Editors keep the library and the mark schemes.
     "Editors": [
         f"{action}_{model}"
-        for model in LIBRARY_MODELS
+        for model in [*LIBRARY_MODELS, "commentbankitem"]
         for action in ("add", "change", "delete", "view")
     ],
     # Teachers read the library, run their classes (members, set work, extensions) and mark
@@ -35,7 +40,7 @@ ROLE_PERMISSIONS = {
     # set work, no adding responses). Which classes and students: essays.admin.scoping.
     "Teachers": TEACHING,
     # Heads of department do what teachers do, for every class of the subjects they head.
-    "Heads of department": TEACHING,
+    "Heads of department": [*TEACHING, "add_moderationsample", "view_moderationsample"],
 }
 
 

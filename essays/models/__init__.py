@@ -21,6 +21,16 @@ from essays.models.library import (
     catalogue_path,
     split_paragraphs,
 )
+from essays.models.marking import (
+    Annotation,
+    Candidate,
+    CommentBankItem,
+    CommentKind,
+    ModerationSample,
+    ModerationScript,
+    Objective,
+    TargetReply,
+)
 from essays.models.mark_schemes import MarkLevel, MarkScheme, band_problems
 from essays.models.responses import (
     AttemptFirst,
@@ -31,7 +41,15 @@ from essays.models.responses import (
 )
 
 __all__ = [
+    "Annotation",
     "Assignment",
+    "Candidate",
+    "CommentBankItem",
+    "CommentKind",
+    "ModerationSample",
+    "ModerationScript",
+    "Objective",
+    "TargetReply",
     "AttemptFirst",
     "Enrolment",
     "Essay",

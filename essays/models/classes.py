@@ -219,8 +219,12 @@ class Assignment(models.Model):
     )
     max_attempts = models.PositiveSmallIntegerField("maximum attempts", default=1)
     anonymous_marking = models.BooleanField(
-        default=False, help_text="Hide students' names while marking."
+        default=False,
+        help_text="Candidate numbers instead of students' names while marking, until the marks "
+        "are released.",
     )
+    # When the teacher released every mark of this work at once (anonymity ends then).
+    marks_released_at = models.DateTimeField(null=True, blank=True, editable=False)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -78,9 +78,24 @@ class Subject(SlugNamed):
         related_name="subjects_headed",
         help_text="Heads of department: they see every class of this subject.",
     )
+    # What AO1, AO2 and AO3 mean in this subject, as its specification words them.
+    assessment_objectives = models.TextField(
+        blank=True,
+        help_text="One a line, AO1 first: “Knowledge and understanding”, then AO2's and AO3's.",
+    )
 
     def get_absolute_url(self) -> str:
         return f"{catalogue_path()}?subject={self.slug}"
+
+    def objective_names(self) -> dict[str, str]:
+        """{"AO1": "AO1 · Knowledge and understanding", …}: how comments name the objectives."""
+        lines = [line.strip() for line in self.assessment_objectives.splitlines() if line.strip()]
+        names = {}
+        for number in range(1, 4):
+            code = f"AO{number}"
+            meaning = lines[number - 1] if len(lines) >= number else ""
+            names[code] = f"{code} · {meaning}" if meaning else code
+        return names
 
 
 class Level(SlugNamed):

@@ -151,6 +151,17 @@ class Response(models.Model):
         blank=True,
         related_name="responses_marked",
     )
+    # Returned for redraft: the student is asked to write the next attempt against the
+    # targets by this date. The next attempt records which response it redrafts.
+    redraft_due_at = models.DateTimeField("redraft due", null=True, blank=True)
+    redraft_of = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="redraft",
+        help_text="The returned attempt this one redrafts.",
+    )
     # When the student first opened the returned response (the nav counts unseen feedback).
     feedback_seen_at = models.DateTimeField(null=True, blank=True)
     # Worked out on submission: the share of the response's word 5-grams found in the model
@@ -187,6 +198,11 @@ class Response(models.Model):
                 condition=~models.Q(status=ResponseStatus.RETURNED)
                 | models.Q(mark__isnull=False, returned_at__isnull=False),
                 name="response_returned_is_marked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(redraft_due_at__isnull=True)
+                | models.Q(status=ResponseStatus.RETURNED),
+                name="response_redraft_asked_when_returned",
             ),
             models.CheckConstraint(
                 condition=models.Q(similarity__isnull=True)
