@@ -12,6 +12,7 @@ Overlapping comments split the text into segments, each marked with every commen
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -55,7 +56,7 @@ def render(body: str, highlights: Iterable[Highlight] = ()) -> SafeString:
         points = [point for point in every_point if line_start < point < inner]
         cuts = [line_start, *points, inner]
         parts = []
-        for start, end in zip(cuts, cuts[1:], strict=False):
+        for start, end in pairwise(cuts):
             if start == end:
                 continue
             text = escape(body[start:end])

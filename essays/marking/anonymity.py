@@ -8,6 +8,8 @@ released (returned) or the whole assignment's marks are (`Assignment.marks_relea
 
 import secrets
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
 from essays.models import Assignment, Candidate, Response
@@ -45,7 +47,9 @@ def candidate_number(assignment: Assignment, student_id: int) -> int:
                 ).number
         except IntegrityError:
             # Another request numbered this student (or took this number) meanwhile.
-            existing = Candidate.objects.filter(assignment=assignment, student_id=student_id).first()
+            existing = Candidate.objects.filter(
+                assignment=assignment, student_id=student_id
+            ).first()
             if existing is not None:
                 return existing.number
             taken.add(number)
@@ -76,3 +80,31 @@ def student_label(student_response: Response) -> str:
         number = candidate_number(student_response.assignment, student_response.student_id)
         return f"Candidate {number}"
     return person_label(student_response.student)
+
+
+REVEALED_SESSION_KEY = "revealed_responses"
+
+
+def is_revealed(request, student_response: Response) -> bool:
+    """Whether this member of staff deliberately opened the name behind this work (in this
+    session): see `reveal`."""
+    return student_response.pk in request.session.get(REVEALED_SESSION_KEY, [])
+
+
+def reveal(request, student_response: Response) -> None:
+    """Show this member of staff the name behind anonymous work for the rest of their session,
+    recorded in the response's history (the admin's log) as who opened it and when. The
+    record names the work by its candidate number, since the history is read while the work
+    is still anonymous."""
+    revealed = request.session.get(REVEALED_SESSION_KEY, [])
+    if student_response.pk not in revealed:
+        request.session[REVEALED_SESSION_KEY] = [*revealed, student_response.pk]
+    number = candidate_number(student_response.assignment, student_response.student_id)
+    LogEntry.objects.create(
+        user_id=request.user.pk,
+        content_type=ContentType.objects.get_for_model(Response),
+        object_id=str(student_response.pk),
+        object_repr=f"Candidate {number}, attempt {student_response.attempt}",
+        action_flag=CHANGE,
+        change_message="Opened the student's name while the work was marked anonymously.",
+    )

@@ -110,8 +110,10 @@ def release_assignment(
     counted. With `redraft_due_at`, every one is returned for redraft."""
     check_redraft_due(redraft_due_at)
     released = unmarked = 0
-    waiting = responses.filter(assignment=assignment).awaiting_return().select_related(
-        "essay", "student", "assignment"
+    waiting = (
+        responses.filter(assignment=assignment)
+        .awaiting_return()
+        .select_related("essay", "student", "assignment")
     )
     with transaction.atomic():
         for student_response in waiting:

@@ -7,250 +7,455 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('essays', '0016_structured_feedback'),
+        ("essays", "0016_structured_feedback"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('quote', models.TextField()),
-                ('comment', models.TextField(max_length=1000)),
-                ('kind', models.CharField(choices=[('strength', 'Strength'), ('target', 'Target'), ('general', 'General')], default='general', max_length=10)),
-                ('objective', models.CharField(blank=True, choices=[('AO1', 'AO1'), ('AO2', 'AO2'), ('AO3', 'AO3')], max_length=3, verbose_name='assessment objective')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                ("quote", models.TextField()),
+                ("comment", models.TextField(max_length=1000)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("strength", "Strength"),
+                            ("target", "Target"),
+                            ("general", "General"),
+                        ],
+                        default="general",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "objective",
+                    models.CharField(
+                        blank=True,
+                        choices=[("AO1", "AO1"), ("AO2", "AO2"), ("AO3", "AO3")],
+                        max_length=3,
+                        verbose_name="assessment objective",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'margin comment',
-                'ordering': ['start', 'end', 'pk'],
+                "verbose_name": "margin comment",
+                "ordering": ["start", "end", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
             ],
             options={
-                'ordering': ['assignment', 'number'],
+                "ordering": ["assignment", "number"],
             },
         ),
         migrations.CreateModel(
-            name='CommentBankItem',
+            name="CommentBankItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=1000)),
-                ('kind', models.CharField(choices=[('strength', 'Strength'), ('target', 'Target'), ('general', 'General')], default='general', max_length=10)),
-                ('objective', models.CharField(blank=True, choices=[('AO1', 'AO1'), ('AO2', 'AO2'), ('AO3', 'AO3')], max_length=3, verbose_name='assessment objective')),
-                ('shared', models.BooleanField(default=False, help_text='Shared comments are offered to every teacher of the subject; private ones only to their owner.', verbose_name='shared with the department')),
-                ('times_used', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=1000)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("strength", "Strength"),
+                            ("target", "Target"),
+                            ("general", "General"),
+                        ],
+                        default="general",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "objective",
+                    models.CharField(
+                        blank=True,
+                        choices=[("AO1", "AO1"), ("AO2", "AO2"), ("AO3", "AO3")],
+                        max_length=3,
+                        verbose_name="assessment objective",
+                    ),
+                ),
+                (
+                    "shared",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shared comments are offered to every teacher of the subject; private ones only to their owner.",
+                        verbose_name="shared with the department",
+                    ),
+                ),
+                ("times_used", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
             ],
             options={
-                'verbose_name': 'bank comment',
-                'verbose_name_plural': 'comment bank',
-                'ordering': ['-times_used', 'text', 'pk'],
+                "verbose_name": "bank comment",
+                "verbose_name_plural": "comment bank",
+                "ordering": ["-times_used", "text", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ModerationSample',
+            name="ModerationSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('per_marker', models.PositiveSmallIntegerField(default=5)),
-                ('seed', models.PositiveIntegerField()),
-                ('drawn_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("per_marker", models.PositiveSmallIntegerField(default=5)),
+                ("seed", models.PositiveIntegerField()),
+                ("drawn_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-drawn_at', '-pk'],
+                "ordering": ["-drawn_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ModerationScript',
+            name="ModerationScript",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('first_mark', models.PositiveSmallIntegerField()),
-                ('second_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('second_mark', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('second_marked_at', models.DateTimeField(blank=True, null=True)),
-                ('agreed_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('agreed_mark', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('agreed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("first_mark", models.PositiveSmallIntegerField()),
+                ("second_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("second_mark", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("second_marked_at", models.DateTimeField(blank=True, null=True)),
+                ("agreed_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("agreed_mark", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("agreed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['sample', 'pk'],
+                "ordering": ["sample", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TargetReply',
+            name="TargetReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(help_text='Which target, counting from 1.')),
-                ('target', models.TextField(help_text='The target as the teacher wrote it.')),
-                ('reply', models.TextField(blank=True, max_length=1000)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(help_text="Which target, counting from 1."),
+                ),
+                ("target", models.TextField(help_text="The target as the teacher wrote it.")),
+                ("reply", models.TextField(blank=True, max_length=1000)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['response', 'number'],
+                "ordering": ["response", "number"],
             },
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='marks_released_at',
+            model_name="assignment",
+            name="marks_released_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='response',
-            name='redraft_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='redraft due'),
+            model_name="response",
+            name="redraft_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="redraft due"),
         ),
         migrations.AddField(
-            model_name='response',
-            name='redraft_of',
-            field=models.OneToOneField(blank=True, help_text='The returned attempt this one redrafts.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='redraft', to='essays.response'),
+            model_name="response",
+            name="redraft_of",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="The returned attempt this one redrafts.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="redraft",
+                to="essays.response",
+            ),
         ),
         migrations.AddField(
-            model_name='subject',
-            name='assessment_objectives',
-            field=models.TextField(blank=True, help_text="One a line, AO1 first: “Knowledge and understanding”, then AO2's and AO3's."),
+            model_name="subject",
+            name="assessment_objectives",
+            field=models.TextField(
+                blank=True,
+                help_text="One a line, AO1 first: “Knowledge and understanding”, then AO2's and AO3's.",
+            ),
         ),
         migrations.AlterField(
-            model_name='assignment',
-            name='anonymous_marking',
-            field=models.BooleanField(default=False, help_text="Candidate numbers instead of students' names while marking, until the marks are released."),
+            model_name="assignment",
+            name="anonymous_marking",
+            field=models.BooleanField(
+                default=False,
+                help_text="Candidate numbers instead of students' names while marking, until the marks are released.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('redraft_due_at__isnull', True), ('status', 'returned'), _connector='OR'), name='response_redraft_asked_when_returned'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("redraft_due_at__isnull", True), ("status", "returned"), _connector="OR"
+                ),
+                name="response_redraft_asked_when_returned",
+            ),
         ),
         migrations.AddField(
-            model_name='annotation',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='annotations', to=settings.AUTH_USER_MODEL),
+            model_name="annotation",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="annotations",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='annotation',
-            name='response',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='essays.response'),
+            model_name="annotation",
+            name="response",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="annotations",
+                to="essays.response",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='assignment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='essays.assignment'),
+            model_name="candidate",
+            name="assignment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="candidates",
+                to="essays.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='student',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidacies', to=settings.AUTH_USER_MODEL),
+            model_name="candidate",
+            name="student",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="candidacies",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='commentbankitem',
-            name='owner',
-            field=models.ForeignKey(blank=True, help_text='Who wrote it; empty for the starter bank.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='bank_comments', to=settings.AUTH_USER_MODEL),
+            model_name="commentbankitem",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who wrote it; empty for the starter bank.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="bank_comments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='commentbankitem',
-            name='subject',
-            field=models.ForeignKey(blank=True, help_text='Leave empty for a comment that suits any subject.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='bank_comments', to='essays.subject'),
+            model_name="commentbankitem",
+            name="subject",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Leave empty for a comment that suits any subject.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="bank_comments",
+                to="essays.subject",
+            ),
         ),
         migrations.AddField(
-            model_name='annotation',
-            name='bank_item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='annotations', to='essays.commentbankitem'),
+            model_name="annotation",
+            name="bank_item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="annotations",
+                to="essays.commentbankitem",
+            ),
         ),
         migrations.AddField(
-            model_name='moderationsample',
-            name='assignment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderation_samples', to='essays.assignment'),
+            model_name="moderationsample",
+            name="assignment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="moderation_samples",
+                to="essays.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='moderationsample',
-            name='drawn_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='moderation_samples_drawn', to=settings.AUTH_USER_MODEL),
+            model_name="moderationsample",
+            name="drawn_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="moderation_samples_drawn",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='moderationsample',
-            name='second_marker',
-            field=models.ForeignKey(help_text='The teacher who marks the sample again, without seeing the first marks.', on_delete=django.db.models.deletion.PROTECT, related_name='moderation_samples_to_mark', to=settings.AUTH_USER_MODEL),
+            model_name="moderationsample",
+            name="second_marker",
+            field=models.ForeignKey(
+                help_text="The teacher who marks the sample again, without seeing the first marks.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="moderation_samples_to_mark",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='moderationscript',
-            name='agreed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="moderationscript",
+            name="agreed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='moderationscript',
-            name='first_marker',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="moderationscript",
+            name="first_marker",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='moderationscript',
-            name='response',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderation_scripts', to='essays.response'),
+            model_name="moderationscript",
+            name="response",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="moderation_scripts",
+                to="essays.response",
+            ),
         ),
         migrations.AddField(
-            model_name='moderationscript',
-            name='sample',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scripts', to='essays.moderationsample'),
+            model_name="moderationscript",
+            name="sample",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="scripts",
+                to="essays.moderationsample",
+            ),
         ),
         migrations.AddField(
-            model_name='targetreply',
-            name='response',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='target_replies', to='essays.response'),
+            model_name="targetreply",
+            name="response",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="target_replies",
+                to="essays.response",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.UniqueConstraint(fields=('assignment', 'student'), name='candidate_student_unique'),
+            model_name="candidate",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "student"), name="candidate_student_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.UniqueConstraint(fields=('assignment', 'number'), name='candidate_number_unique'),
+            model_name="candidate",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "number"), name="candidate_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentbankitem',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['strength', 'target', 'general'])), name='bankcomment_kind_valid'),
+            model_name="commentbankitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["strength", "target", "general"])),
+                name="bankcomment_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentbankitem',
-            constraint=models.CheckConstraint(condition=models.Q(('objective__in', ['AO1', 'AO2', 'AO3', ''])), name='bankcomment_objective_valid'),
+            model_name="commentbankitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("objective__in", ["AO1", "AO2", "AO3", ""])),
+                name="bankcomment_objective_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentbankitem',
-            constraint=models.CheckConstraint(condition=models.Q(('shared', True), ('owner__isnull', False), _connector='OR'), name='bankcomment_private_has_owner'),
+            model_name="commentbankitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shared", True), ("owner__isnull", False), _connector="OR"),
+                name="bankcomment_private_has_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='annotation_span'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="annotation_span"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['strength', 'target', 'general'])), name='annotation_kind_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["strength", "target", "general"])),
+                name="annotation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('objective__in', ['AO1', 'AO2', 'AO3', ''])), name='annotation_objective_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("objective__in", ["AO1", "AO2", "AO3", ""])),
+                name="annotation_objective_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moderationsample',
-            constraint=models.CheckConstraint(condition=models.Q(('per_marker__gte', 2)), name='moderationsample_at_least_two'),
+            model_name="moderationsample",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("per_marker__gte", 2)), name="moderationsample_at_least_two"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moderationscript',
-            constraint=models.UniqueConstraint(fields=('sample', 'response'), name='moderationscript_unique'),
+            model_name="moderationscript",
+            constraint=models.UniqueConstraint(
+                fields=("sample", "response"), name="moderationscript_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='targetreply',
-            constraint=models.UniqueConstraint(fields=('response', 'number'), name='targetreply_unique'),
+            model_name="targetreply",
+            constraint=models.UniqueConstraint(
+                fields=("response", "number"), name="targetreply_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='targetreply',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='targetreply_number_positive'),
+            model_name="targetreply",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="targetreply_number_positive"
+            ),
         ),
     ]

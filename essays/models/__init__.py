@@ -21,6 +21,7 @@ from essays.models.library import (
     catalogue_path,
     split_paragraphs,
 )
+from essays.models.mark_schemes import MarkLevel, MarkScheme, band_problems
 from essays.models.marking import (
     Annotation,
     Candidate,
@@ -31,7 +32,6 @@ from essays.models.marking import (
     Objective,
     TargetReply,
 )
-from essays.models.mark_schemes import MarkLevel, MarkScheme, band_problems
 from essays.models.responses import (
     AttemptFirst,
     KeyPointCoverage,
@@ -43,14 +43,10 @@ from essays.models.responses import (
 __all__ = [
     "Annotation",
     "Assignment",
+    "AttemptFirst",
     "Candidate",
     "CommentBankItem",
     "CommentKind",
-    "ModerationSample",
-    "ModerationScript",
-    "Objective",
-    "TargetReply",
-    "AttemptFirst",
     "Enrolment",
     "Essay",
     "EssayStatus",
@@ -59,14 +55,18 @@ __all__ = [
     "Level",
     "MarkLevel",
     "MarkScheme",
+    "ModerationSample",
+    "ModerationScript",
     "Note",
     "NoteKind",
+    "Objective",
     "Response",
     "ResponseQuerySet",
     "ResponseStatus",
     "Subject",
     "Tag",
     "TargetGrade",
+    "TargetReply",
     "TeachingGroup",
     "band_problems",
     "catalogue_path",

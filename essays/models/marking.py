@@ -209,7 +209,9 @@ class Candidate(models.Model):
             models.UniqueConstraint(
                 fields=["assignment", "student"], name="candidate_student_unique"
             ),
-            models.UniqueConstraint(fields=["assignment", "number"], name="candidate_number_unique"),
+            models.UniqueConstraint(
+                fields=["assignment", "number"], name="candidate_number_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -282,9 +284,7 @@ class ModerationScript(models.Model):
     class Meta:
         ordering = ["sample", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["sample", "response"], name="moderationscript_unique"
-            )
+            models.UniqueConstraint(fields=["sample", "response"], name="moderationscript_unique")
         ]
 
     def __str__(self) -> str:
