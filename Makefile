@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
-FIXTURES := fixtures/mark_schemes.json fixtures/library.json
+FIXTURES := fixtures/mark_schemes.json fixtures/library.json fixtures/comment_bank.json
 
 # The first Python 3.12 or newer on PATH (override with `make PYTHON=/path/to/python3 run`).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 python; do \

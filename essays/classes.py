@@ -1,6 +1,10 @@
 """Classes and set work: joining a class by its code, each student's deadline (extensions
 included), where a student's set work stands, and the words a deadline is shown in.
 
+A redraft the teacher asked for is not an attempt at the set work in these rules: it does not
+count against the work's attempts, nor change where the work stands; it is its own piece of
+work with its own due date (essays/redrafts.py).
+
 Times are stored in UTC and shown in the site's time zone (Europe/London): "due tomorrow 09:00"
 means 09:00 on the clock in the classroom, whether or not the clocks changed in between.
 """
@@ -128,7 +132,7 @@ def work_for_student(student, *, now: datetime | None = None) -> list[StudentWor
     latest: dict[int, Response] = {}
     submitted: dict[int, int] = {}
     responses = Response.objects.for_student(student).filter(
-        assignment__in=[a.pk for a in assignments]
+        assignment__in=[a.pk for a in assignments], redraft_of__isnull=True
     )
     for student_response in responses.defer("body", "feedback").order_by("attempt"):
         latest[student_response.assignment_id] = student_response
@@ -151,19 +155,39 @@ def work_for_student(student, *, now: datetime | None = None) -> list[StudentWor
 
 def due_soon(student, *, now: datetime | None = None, days: int = DUE_SOON_DAYS):
     """Set work not yet handed in that is due in the next `days` days, the student's own
-    deadline counting (extensions included); work whose latest attempt is a draft is not handed
-    in. One query, usable as a subquery (the nav counts it together with new feedback)."""
+    deadline counting (extensions included), and redrafts not yet handed in due by then; work
+    whose latest attempt is a draft is not handed in. One query, usable as a subquery (the nav
+    counts it together with new feedback)."""
     now = now or timezone.now()
     mine = Q(student=student, assignment=OuterRef("pk"))
     own_due = Coalesce(Subquery(Extension.objects.filter(mine).values("due_at")[:1]), F("due_at"))
     latest_status = Subquery(
-        Response.objects.filter(mine).order_by("-attempt").values("status")[:1]
+        Response.objects.filter(mine, redraft_of__isnull=True)
+        .order_by("-attempt")
+        .values("status")[:1]
     )
-    return (
+    set_work = (
         Assignment.objects.for_student(student)
         .annotate(own_due=own_due, latest_status=latest_status)
         .filter(own_due__range=(now, now + timedelta(days=days)))
         .filter(Q(latest_status__isnull=True) | Q(latest_status=Response.Status.DRAFT))
+        .values("pk")
+    )
+    # Unordered, parts and whole: a union's parts take no ORDER BY.
+    redrafts = redrafts_due_soon(student, now=now, days=days)
+    return set_work.order_by().union(redrafts.order_by(), all=True).order_by()
+
+
+def redrafts_due_soon(student, *, now: datetime, days: int):
+    """The student's attempts returned for redraft whose redraft, not yet handed in, is due in
+    the next `days` days (essays/redrafts.py)."""
+    return (
+        Response.objects.for_student(student)
+        .filter(
+            status=Response.Status.RETURNED,
+            redraft_due_at__range=(now, now + timedelta(days=days)),
+        )
+        .filter(Q(redraft__isnull=True) | Q(redraft__status=Response.Status.DRAFT))
         .values("pk")
     )
 
@@ -198,9 +222,20 @@ def due_in_words(due_at: datetime, *, now: datetime | None = None) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''} late"
 
 
+def counted_attempts(*, student, assignment: Assignment):
+    """The student's attempts handed in for `assignment` that count against its maximum: not
+    the redrafts their teacher asked for."""
+    return (
+        Response.objects.for_student(student)
+        .filter(assignment=assignment, redraft_of__isnull=True)
+        .submitted_or_returned()
+    )
+
+
 def check_can_submit(*, assignment: Assignment, student, now: datetime | None = None) -> None:
-    """The set work's own rules for submitting: its cut-off and its maximum attempts. Raises
-    ValidationError with a message for the student."""
+    """The set work's own rules for submitting: its cut-off and its maximum attempts (which
+    redrafts do not count against). Raises ValidationError with a message for the student.
+    Redrafts are submitted under their own rules, not these (essays.writing)."""
     now = now or timezone.now()
     extension = Extension.objects.filter(assignment=assignment, student=student).first()
     due_at = effective_due(assignment, extension)
@@ -211,12 +246,7 @@ def check_can_submit(*, assignment: Assignment, student, now: datetime | None = 
             "no longer be submitted. Your draft is kept; speak to your teacher.",
             code="cut_off",
         )
-    handed_in = (
-        Response.objects.for_student(student)
-        .filter(assignment=assignment)
-        .submitted_or_returned()
-        .count()
-    )
+    handed_in = counted_attempts(student=student, assignment=assignment).count()
     if handed_in >= assignment.max_attempts:
         allowed = assignment.max_attempts
         raise ValidationError(

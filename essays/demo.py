@@ -1,6 +1,11 @@
 """The demo class for a new installation: "13H History", taught by the demo teacher, with the
-demo student and eight named classmates, and two pieces of set work in every state a teacher
+demo student and eight named classmates, and three pieces of set work in every state a teacher
 meets — on time, late, drafted, not started, extended, marked and returned.
+
+A teacher signing in finds a pile worth marking: four classmates' different answers on Stalin's
+foreign policy waiting, a redraft on Versailles answering the targets its first attempt was
+returned with (with the first attempt's margin comments), and a piece marked anonymously. The
+answers live in essays/demo_answers.py.
 
 Its times are set from now, so whenever `make run` is first run there is work overdue, due
 soon and waiting to be marked. Built once; a class of that name already there is left alone.
@@ -13,7 +18,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from essays import writing
+from essays import redrafts, writing
+from essays.demo_answers import ANSWERS, MARKS, REDRAFT
+from essays.marking import annotations
 from essays.models import (
     Assignment,
     Enrolment,
@@ -22,52 +29,70 @@ from essays.models import (
     Level,
     Response,
     Subject,
+    TargetReply,
     TeachingGroup,
 )
 
 CLASS_NAME = "13H History"
+STALIN = "stalins-foreign-policy-objectives-defending-the-soviet-union"
+VERSAILLES = "the-treaty-of-versailles-a-harsh-peace"
+ALLIANCES = "the-alliance-system-and-the-outbreak-of-the-first-world-war"
+
+
+@dataclass(frozen=True)
+class SetWork:
+    slug: str
+    set_day: int  # days from today
+    due_day: int
+    instructions: str
+    attempt_first: bool = False
+    anonymous_marking: bool = False
+
+
 SET_WORK = [
-    # slug, set (days from today), due (days from today), instructions, attempt first
-    (
-        "stalins-foreign-policy-objectives-defending-the-soviet-union",
-        -10,
-        -3,
-        "Plan for ten minutes, then write for forty. Use at least two historians.",
-        False,
+    SetWork(
+        STALIN, -10, -3, "Plan for ten minutes, then write for forty. Use at least two historians."
     ),
-    (
-        "the-treaty-of-versailles-a-harsh-peace",
+    SetWork(
+        VERSAILLES,
         -2,
         4,
         "Timed practice: write it before you read the model essay.",
-        True,
+        attempt_first=True,
+    ),
+    SetWork(
+        ALLIANCES,
+        -6,
+        -1,
+        "Mock exam question, marked blind: your name stays hidden until the marks are released.",
+        anonymous_marking=True,
     ),
 ]
 STUDENTS = [
-    # username, first name, last name, target, work on each piece of set work
-    ("mpatel", "Maya", "Patel", "A*", ("returned", "draft")),
-    ("osmith", "Oliver", "Smith", "A", ("submitted", "submitted")),
-    ("akhan", "Amira", "Khan", "A", ("late", "none")),
-    ("nwilliams", "Noah", "Williams", "B", ("late", "draft")),
-    ("ibrown", "Isla", "Brown", "B", ("draft", "none")),
-    ("ljones", "Leo", "Jones", "C", ("none", "none")),
-    ("zahmed", "Zara", "Ahmed", "A", ("returned", "submitted")),
-    ("etaylor", "Ethan", "Taylor", "B", ("extended", "none")),
+    # username, first name, last name, target, work on each piece of set work (as SET_WORK)
+    ("mpatel", "Maya", "Patel", "A*", ("returned", "draft", "submitted")),
+    ("osmith", "Oliver", "Smith", "A", ("submitted", "submitted", "none")),
+    ("akhan", "Amira", "Khan", "A", ("late", "none", "submitted")),
+    ("nwilliams", "Noah", "Williams", "B", ("late", "draft", "none")),
+    ("ibrown", "Isla", "Brown", "B", ("draft", "none", "none")),
+    ("ljones", "Leo", "Jones", "C", ("none", "none", "submitted")),
+    ("zahmed", "Zara", "Ahmed", "A", ("submitted", "redraft", "none")),
+    ("etaylor", "Ethan", "Taylor", "B", ("extended", "none", "none")),
 ]
-ANSWER = (
-    "Stalin's foreign policy in the 1930s was shaped above all by the fear of attack. "
-    "The Soviet Union joined the League of Nations in 1934 and signed mutual assistance pacts "
-    "with France and Czechoslovakia in 1935, a policy of collective security.\n\n"
-    "Yet the Munich Agreement of 1938 convinced Stalin that Britain and France would not "
-    "stand against Hitler, and in August 1939 he signed the Nazi-Soviet Pact, buying time "
-    "and territory. Security, not revolution, was the aim."
-)
 
 
 @dataclass
 class DemoClass:
     group: TeachingGroup
     created: bool
+
+    def pile(self) -> tuple[int, int]:
+        """The class's scripts waiting to be marked, and how many of them are redrafts."""
+        waiting = Response.objects.filter(assignment__group=self.group).awaiting_return()
+        return waiting.count(), waiting.filter(redraft_of__isnull=False).count()
+
+    def anonymous_work(self) -> int:
+        return self.group.assignments.filter(anonymous_marking=True).count()
 
 
 def at_nine(days_from_today: int) -> datetime:
@@ -81,8 +106,10 @@ def build_demo_class(*, teacher, student) -> DemoClass | None:
     existing = TeachingGroup.objects.filter(name=CLASS_NAME).first()
     if existing is not None:
         return DemoClass(existing, False)
-    slugs = [slug for slug, *_ in SET_WORK]
-    essays = {essay.slug: essay for essay in Essay.objects.filter(slug__in=slugs)}
+    essays = {
+        essay.slug: essay
+        for essay in Essay.objects.filter(slug__in=[work.slug for work in SET_WORK])
+    }
     subject = Subject.objects.filter(slug="history").first()
     level = Level.objects.filter(slug="a-level").first()
     if len(essays) < len(SET_WORK) or subject is None or level is None:
@@ -90,17 +117,18 @@ def build_demo_class(*, teacher, student) -> DemoClass | None:
     with transaction.atomic():
         group = TeachingGroup.objects.create(name=CLASS_NAME, subject=subject, level=level)
         group.teachers.add(teacher)
-        work = [
+        pieces = [
             Assignment.objects.create(
                 group=group,
-                essay=essays[slug],
-                set_at=at_nine(set_day),
-                due_at=at_nine(due_day),
-                instructions=instructions,
-                attempt_first=attempt_first,
+                essay=essays[work.slug],
+                set_at=at_nine(work.set_day),
+                due_at=at_nine(work.due_day),
+                instructions=work.instructions,
+                attempt_first=work.attempt_first,
+                anonymous_marking=work.anonymous_marking,
                 set_by=teacher,
             )
-            for slug, set_day, due_day, instructions, attempt_first in SET_WORK
+            for work in SET_WORK
         ]
         Enrolment.objects.create(group=group, student=student, target_grade="A")
         User = get_user_model()
@@ -117,13 +145,39 @@ def build_demo_class(*, teacher, student) -> DemoClass | None:
                 classmate.set_unusable_password()
                 classmate.save(update_fields=["password"])
             Enrolment.objects.create(group=group, student=classmate, target_grade=target)
-            for assignment, state in zip(work, states, strict=True):
-                hand_in(assignment, classmate, state, teacher=teacher)
+            for assignment, state in zip(pieces, states, strict=True):
+                if state == "redraft":
+                    hand_in_redraft(assignment, classmate, teacher=teacher)
+                else:
+                    hand_in(assignment, classmate, state, teacher=teacher)
     return DemoClass(group, True)
 
 
+def handed_in_at(assignment: Assignment, state: str) -> datetime:
+    """A day after the deadline for late work; otherwise an hour before it, or two hours ago for
+    work not yet due."""
+    if state == "late":
+        return assignment.due_at + timedelta(days=1)
+    return min(assignment.due_at, timezone.now() - timedelta(hours=1)) - timedelta(hours=1)
+
+
+def submit_at(student_response: Response, when: datetime, *, minutes_writing: int = 45) -> Response:
+    """Submit a demo draft, then date it as if it was written in the `minutes_writing` before
+    `when`."""
+    submitted = writing.submit_response(
+        student=student_response.student, response_id=student_response.pk
+    )
+    Response.objects.filter(pk=submitted.pk).update(
+        created_at=when - timedelta(minutes=minutes_writing),
+        submitted_at=when,
+        updated_at=when,
+        time_spent_seconds=minutes_writing * 60,
+    )
+    return submitted
+
+
 def hand_in(assignment: Assignment, student, state: str, *, teacher) -> None:
-    """Leave `student`'s work on `assignment` in `state`."""
+    """Leave `student`'s work on `assignment` in `state`, in their own words."""
     if state == "none":
         return
     if state == "extended":
@@ -136,20 +190,84 @@ def hand_in(assignment: Assignment, student, state: str, *, teacher) -> None:
         )
         return
     draft, _ = writing.start_draft(
-        student=student, essay=assignment.essay, body=ANSWER, assignment=assignment
+        student=student,
+        essay=assignment.essay,
+        body=ANSWERS[assignment.essay.slug][student.username],
+        assignment=assignment,
     )
     if state == "draft":
         return
-    submitted = writing.submit_response(student=student, response_id=draft.pk)
-    # Handed in an hour before the deadline, or a day after it.
-    when = assignment.due_at + (timedelta(days=1) if state == "late" else -timedelta(hours=1))
-    Response.objects.filter(pk=submitted.pk).update(submitted_at=when, updated_at=when)
+    when = handed_in_at(assignment, state)
+    submitted = submit_at(draft, when)
     if state == "returned":
+        level, mark, went_well, even_better_if, feedback = MARKS[student.username]
         Response.objects.filter(pk=submitted.pk).update(
             status=Response.Status.RETURNED,
-            level=4 if student.username == "mpatel" else 3,
-            mark=18 if student.username == "mpatel" else 12,
-            feedback="A clear argument. Weigh Munich against the Pact more directly.",
+            level=level,
+            mark=mark,
+            went_well=went_well,
+            even_better_if=even_better_if,
+            feedback=feedback,
             marked_by=teacher,
             returned_at=when + timedelta(days=1),
+            feedback_seen_at=when + timedelta(days=1, hours=3),
         )
+
+
+def hand_in_redraft(assignment: Assignment, student, *, teacher) -> None:
+    """The first attempt handed in the day the work was set, returned the next morning for
+    redraft (due in three days) with two targets and margin comments, and the redraft handed
+    in that evening with a reply to each target: waiting to be marked."""
+    first_draft, _ = writing.start_draft(
+        student=student, essay=assignment.essay, body=REDRAFT.first, assignment=assignment
+    )
+    handed_in = assignment.set_at + timedelta(hours=6)
+    first = submit_at(first_draft, handed_in)
+    returned_at = at_nine(-1)
+    # Margin comments are added while the work is marked, before it is returned.
+    for quote, comment, kind, objective in REDRAFT.margin_comments:
+        start = REDRAFT.first.index(quote)
+        annotations.add_annotation(
+            student_response=first,
+            author=teacher,
+            start=start,
+            end=start + len(quote),
+            quote=quote,
+            comment=comment,
+            kind=kind,
+            objective=objective,
+        )
+    first.annotations.update(
+        created_at=returned_at - timedelta(minutes=20),
+        updated_at=returned_at - timedelta(minutes=20),
+    )
+    Response.objects.filter(pk=first.pk).update(
+        status=Response.Status.RETURNED,
+        level=REDRAFT.level,
+        mark=REDRAFT.mark,
+        went_well=REDRAFT.went_well,
+        even_better_if="\n".join(REDRAFT.targets),
+        feedback=REDRAFT.feedback,
+        marked_by=teacher,
+        returned_at=returned_at,
+        feedback_seen_at=returned_at + timedelta(hours=3),
+        redraft_due_at=at_nine(3),
+    )
+    # The student's side goes through the rules of redrafting, as the editor does.
+    first.refresh_from_db()
+    redraft, _ = redrafts.start_redraft(student=student, returned=first)
+    redraft = writing.save_draft(
+        student=student,
+        essay=assignment.essay,
+        body=REDRAFT.second,
+        attempt=redraft.attempt,
+        version=redraft.version,
+    )
+    redrafts.save_replies(
+        student=student,
+        redraft_id=redraft.pk,
+        replies=dict(enumerate(REDRAFT.replies, start=1)),
+    )
+    redrafted_at = returned_at + timedelta(hours=10)
+    submit_at(redraft, redrafted_at, minutes_writing=60)
+    TargetReply.objects.filter(response=redraft).update(updated_at=redrafted_at)

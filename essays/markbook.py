@@ -7,6 +7,12 @@ Where a student's work stands follows essays.classes (StudentWork): the latest a
 handed in, or their draft if they have handed nothing in, against their own deadline (their
 extension's, if they have one). Drafts are the student's own: the board says one exists, and
 nothing more.
+
+Set work marked anonymously (essays.marking.anonymity) keeps names apart from scripts until its
+marks are released: the board names handed-in work by candidate number (sorted by it, after
+the named students), and the markbook, which lists students by name, says only that such work
+is handed in, without its mark, whether it is marked, or whether it was late, and leaves its
+marks out of the averages.
 """
 
 import csv
@@ -18,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from essays.classes import Status, StudentWork, due_in_words, effective_due, is_late
+from essays.marking.anonymity import candidate_label, hides_names, is_anonymous, number_students
 from essays.marking.export import safe_cell
 from essays.models import Assignment, Enrolment, Extension, Response, TeachingGroup
 from essays.people import display_name, person_label
@@ -92,10 +99,36 @@ class BoardRow(EnrolledStudent, HandedIn):
     enrolment: Enrolment
     work: StudentWork
     now: datetime
+    # The candidate number shown instead of the name while the work is marked anonymously.
+    candidate: int | None = None
+
+    @property
+    def name(self) -> str:
+        return person_label(self.student) if self.candidate is None else self.candidate_label
+
+    @property
+    def candidate_label(self) -> str:
+        return candidate_label(self.candidate)
 
     @property
     def status(self) -> Status:
         return self.work.status
+
+    @property
+    def marking(self) -> str:
+        """Where the marking of the work handed in stands: "not marked", "marked, not
+        released", "released"; empty when nothing is handed in."""
+        handed_in = self.handed_in
+        if handed_in is None:
+            return ""
+        if handed_in.is_returned:
+            return "released"
+        return "not marked" if handed_in.mark is None else "marked, not released"
+
+    @property
+    def redraft_due_at(self) -> datetime | None:
+        """When the redraft is due, if the work was released for redraft."""
+        return self.handed_in.redraft_due_at if self.handed_in else None
 
     @property
     def submitted_at(self) -> datetime | None:
@@ -143,7 +176,13 @@ class BoardRow(EnrolledStudent, HandedIn):
 STATUS_ORDER = [Status.NOT_STARTED, Status.DRAFT, Status.LATE, Status.SUBMITTED, Status.RETURNED]
 
 BOARD_SORTS = {
-    "name": lambda row: (row.student.last_name.lower(), row.student.first_name.lower()),
+    # Named students by last name, then candidates by number: sorted among the names by their
+    # hidden ones, candidates would give away who they are.
+    "name": lambda row: (
+        (0, row.student.last_name.lower(), row.student.first_name.lower())
+        if row.candidate is None
+        else (1, row.candidate)
+    ),
     "status": lambda row: STATUS_ORDER.index(row.status),
     "submitted": lambda row: row.submitted_at,
     "late": lambda row: row.late_seconds,
@@ -172,7 +211,8 @@ def sort_board(rows: list[BoardRow], order: str) -> tuple[list[BoardRow], str]:
 def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> list[BoardRow]:
     """Every current member of the class and where their work on this assignment stands,
     in the class's order (last name). Three queries: the members, the extensions, the
-    responses (without their texts)."""
+    responses (without their texts); and, for work marked anonymously, the candidate numbers
+    (numbering in one go any student who has none yet)."""
     now = now or timezone.now()
     enrolments = current_members(assignment.group)
     extensions = {
@@ -180,7 +220,7 @@ def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> 
         for extension in Extension.objects.filter(assignment=assignment)
     }
     responses = responses_by_student(Response.objects.filter(assignment=assignment))
-    return [
+    rows = [
         BoardRow(
             enrolment=enrolment,
             work=student_work(
@@ -192,6 +232,20 @@ def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> 
         )
         for enrolment in enrolments
     ]
+    if hides_names(assignment):
+        anonymous = [
+            row
+            for row in rows
+            if row.handed_in is not None and is_anonymous(row.handed_in, assignment=assignment)
+        ]
+        if anonymous:
+            numbers = number_students(assignment, [row.student.pk for row in anonymous])
+            for row in anonymous:
+                row.candidate = numbers[row.student.pk]
+    return rows
+
+
+ANONYMOUS_HANDED_IN = "handed in"
 
 
 @dataclass
@@ -199,22 +253,46 @@ class MarkbookCell(HandedIn):
     work: StudentWork
 
     @property
+    def anonymous(self) -> bool:
+        """Handed in for anonymous marking, marks not yet released: beside a name, the cell
+        says no more than that it is handed in."""
+        handed_in = self.handed_in
+        return handed_in is not None and is_anonymous(handed_in, assignment=self.work.assignment)
+
+    @property
+    def opens(self) -> Response | None:
+        """The attempt the cell links to: none for anonymous work, whose marking page (by
+        candidate number) a link from a name would tie to that name."""
+        return None if self.anonymous else self.handed_in
+
+    @property
+    def mark(self) -> int | None:
+        return None if self.anonymous else super().mark
+
+    @property
     def level(self) -> int | None:
-        return self.handed_in.level if self.handed_in else None
+        return self.opens.level if self.opens else None
 
     @property
     def late(self) -> bool:
-        handed_in = self.handed_in
-        return handed_in is not None and is_late(handed_in.submitted_at, self.work.due_at)
+        opens = self.opens
+        return opens is not None and is_late(opens.submitted_at, self.work.due_at)
 
     @property
     def overdue(self) -> bool:
         return self.work.overdue(timezone.now())
 
     @property
+    def state(self) -> str:
+        """Where the work stands, for the page's styles: "handed in" for anonymous work."""
+        return ANONYMOUS_HANDED_IN if self.anonymous else str(self.work.status)
+
+    @property
     def status(self) -> str:
         """ "returned", "submitted", "late", "draft", "not started"; "(late)" after a late
-        piece of work once it is returned."""
+        piece of work once it is returned; "handed in" for anonymous work."""
+        if self.anonymous:
+            return ANONYMOUS_HANDED_IN
         status = str(self.work.status)
         if self.work.status is Status.RETURNED and self.late:
             return f"{status} (late)"
@@ -237,6 +315,10 @@ class Markbook:
     group: TeachingGroup
     assignments: list[Assignment]
     rows: list[MarkbookRow]
+
+    @property
+    def has_anonymous(self) -> bool:
+        return any(cell.anonymous for row in self.rows for cell in row.cells)
 
     def averages(self) -> list[float | None]:
         """Each piece of work's average mark over the students with one."""

@@ -26,6 +26,9 @@ TEACHING = [f"view_{model}" for model in LIBRARY_MODELS] + [
     "change_commentbankitem",
     "delete_commentbankitem",
     "view_commentbankitem",
+    # The moderation samples they are asked to second-mark (which samples:
+    # essays.moderation.samples_for); a permission checked without a query on every admin page.
+    "view_moderationsample",
 ]
 
 ROLE_PERMISSIONS = {
@@ -39,8 +42,9 @@ ROLE_PERMISSIONS = {
     # their students' submitted responses; nothing else (no users, no deleting classes or
     # set work, no adding responses). Which classes and students: essays.admin.scoping.
     "Teachers": TEACHING,
-    # Heads of department do what teachers do, for every class of the subjects they head.
-    "Heads of department": [*TEACHING, "add_moderationsample", "view_moderationsample"],
+    # Heads of department do what teachers do, for every class of the subjects they head, and
+    # draw moderation samples of their subjects' work.
+    "Heads of department": [*TEACHING, "add_moderationsample"],
 }
 
 

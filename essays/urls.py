@@ -1,6 +1,6 @@
 from django.urls import path
 
-from essays.views import autosave, catalogue, classes, my_work, writing
+from essays.views import autosave, catalogue, classes, my_work, redraft, writing
 
 app_name = "essays"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("responses/", my_work.response_list, name="response_list"),
     path("responses/<int:pk>/", my_work.response_detail, name="response_detail"),
     path("responses/<int:pk>/compare/", my_work.response_compare, name="response_compare"),
+    path("responses/<int:pk>/redraft/", redraft.start_redraft, name="start_redraft"),
+    path("responses/<int:pk>/replies/", redraft.target_replies, name="target_replies"),
     path(
         "responses/<int:pk>/changes/<int:earlier_pk>/",
         my_work.response_changes,

@@ -7,7 +7,9 @@ submission.
 
 A draft may be for set work (`Response.assignment`): it is started and submitted under that
 work's own rules (essays/classes.py: its cut-off and attempts), and its time limit counts from
-when it was started for the work (`Response.created_at`).
+when it was started for the work (`Response.created_at`). A redraft the teacher asked for is
+submitted under the rules of redrafting instead (essays/redrafts.py): replies to its targets,
+its own due date, and neither the work's cut-off nor its attempts.
 """
 
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from essays import classes, feedback
+from essays import classes, feedback, redrafts
 from essays.models import Assignment, AttemptFirst, Essay, Extension, Response
 from essays.text import count_words
 
@@ -155,9 +157,10 @@ def attach_to_set_work(draft: Response, *, assignment: Assignment | None) -> Res
 
     The work starts now, so its time limit counts from now (`created_at`), not from when the
     practice began. A conditional UPDATE: a draft that another tab attached to set work, or
-    that was submitted meanwhile, is left as it is and returned as it now stands.
+    that was submitted meanwhile, is left as it is and returned as it now stands. A redraft
+    stays the redraft it is (essays/redrafts.py).
     """
-    if assignment is None or draft.assignment_id is not None:
+    if assignment is None or draft.assignment_id is not None or draft.redraft_of_id is not None:
         return draft
     Response.objects.drafts().filter(pk=draft.pk, assignment__isnull=True).update(
         assignment=assignment, created_at=timezone.now()
@@ -220,11 +223,14 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
 
 
 def check_draft_submittable(*, student, draft: Response) -> int:
-    """Everything that must hold to submit this draft: its text (check_submittable) and, for set
-    work, the work's cut-off and attempts. Returns the word count; raises ValidationError with
-    a message for the student. The confirm page and submit_response both ask it."""
+    """Everything that must hold to submit this draft: its text (check_submittable); for a
+    redraft, a reply to each of its targets; for other set work, the work's cut-off and
+    attempts. Returns the word count; raises ValidationError with a message for the student.
+    The confirm page and submit_response both ask it."""
     words = check_submittable(draft.body)
-    if draft.assignment_id is not None:
+    if draft.redraft_of_id is not None:
+        redrafts.check_replied(draft)
+    elif draft.assignment_id is not None:
         classes.check_can_submit(assignment=draft.assignment, student=student)
     return words
 
@@ -293,20 +299,16 @@ class DraftSetWork:
 
 def draft_set_work(*, student, draft: Response | None, essay: Essay) -> DraftSetWork | None:
     """The set work `draft` (of `essay`) is for, with the student's own deadline and attempts;
-    None for free practice. Three queries for set work, none otherwise."""
-    if draft is None or draft.assignment_id is None:
+    None for free practice and for a redraft (which has its own date and no time limit: see
+    essays.redrafts). Three queries for set work, none otherwise."""
+    if draft is None or draft.assignment_id is None or draft.redraft_of_id is not None:
         return None
     assignment = Assignment.objects.select_related("group").get(pk=draft.assignment_id)
     if assignment.essay_id == essay.pk:
         # Its time allowed is the essay's unless the work sets a limit: no need to read it again.
         assignment.essay = essay
     extension = Extension.objects.filter(assignment=assignment, student=student).first()
-    handed_in = (
-        Response.objects.for_student(student)
-        .filter(assignment=assignment)
-        .submitted_or_returned()
-        .count()
-    )
+    handed_in = classes.counted_attempts(student=student, assignment=assignment).count()
     work = classes.StudentWork(
         assignment=assignment,
         due_at=classes.effective_due(assignment, extension),

@@ -5,6 +5,7 @@ from django.utils.text import slugify
 
 from essays.models import (
     Assignment,
+    CommentBankItem,
     Enrolment,
     Essay,
     Extension,
@@ -153,3 +154,78 @@ class ExtensionFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(UserFactory)
     due_at = factory.LazyAttribute(lambda ext: ext.assignment.due_at + timezone.timedelta(days=2))
     reason = "Ill on the day"
+
+
+class CommentBankItemFactory(factory.django.DjangoModelFactory):
+    """A teacher's own private comment, unless told otherwise."""
+
+    class Meta:
+        model = CommentBankItem
+
+    text = factory.Sequence(lambda n: f"Use precise dates and names to support point {n}.")
+    kind = CommentBankItem.Kind.TARGET
+    objective = "AO1"
+    subject = factory.SubFactory(SubjectFactory)
+    owner = factory.SubFactory(UserFactory)
+    shared = False
+
+
+class ModerationSampleFactory(factory.django.DjangoModelFactory):
+    """A sample drawn by hand, without its scripts (essays.moderation.draw_sample draws real
+    ones); add them with ModerationScriptFactory."""
+
+    class Meta:
+        model = "essays.ModerationSample"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    per_marker = 5
+    seed = 1
+    second_marker = factory.SubFactory(UserFactory, is_staff=True)
+    drawn_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
+class ModerationScriptFactory(factory.django.DjangoModelFactory):
+    """A script of a sample, first-marked 15 (level 3) by a teacher and not yet second-marked."""
+
+    class Meta:
+        model = "essays.ModerationScript"
+
+    sample = factory.SubFactory(ModerationSampleFactory)
+    response = factory.SubFactory(
+        ResponseFactory,
+        status=Response.Status.SUBMITTED,
+        essay=factory.SelfAttribute("..sample.assignment.essay"),
+        assignment=factory.SelfAttribute("..sample.assignment"),
+    )
+    first_marker = factory.SubFactory(UserFactory, is_staff=True)
+    first_level = 3
+    first_mark = 15
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    """A margin comment on the first `length` characters of a submitted response's text."""
+
+    class Meta:
+        model = "essays.Annotation"
+
+    class Params:
+        length = 6
+
+    response = factory.SubFactory(ResponseFactory, status=Response.Status.SUBMITTED)
+    start = 0
+    end = factory.LazyAttribute(lambda note: note.start + note.length)
+    quote = factory.LazyAttribute(lambda note: note.response.body[note.start : note.end])
+    comment = "Say which year."
+    kind = "target"
+    author = factory.SubFactory(UserFactory, is_staff=True)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    """A student's candidate number for a piece of set work marked anonymously."""
+
+    class Meta:
+        model = "essays.Candidate"
+
+    assignment = factory.SubFactory(AssignmentFactory, anonymous_marking=True)
+    student = factory.SubFactory(UserFactory)
+    number = factory.Sequence(lambda n: 4000 + n)

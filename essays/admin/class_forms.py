@@ -1,6 +1,7 @@
 """The admin forms of classes and set work: a member's targets, a class's teachers, setting
-essays to a class from the library, and granting an extension; with the date-and-time input
-and the bounds on numbers they share. The roster's forms are with its page (roster_upload.py).
+essays to a class from the library, granting an extension, and releasing a piece of work's
+marks; with the date-and-time input, the bounds on numbers and the help they share. The
+roster's forms are with its page (roster_upload.py).
 
 Students are shown by name and username, "Maya Patel (mpatel)" (essays.people), and are never
 picked from a list of every account: only from the class's current members.
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from essays.admin.scoping import as_id, limit_to_current_classes
 from essays.markbook import current_members
+from essays.marking.rules import check_redraft_due
 from essays.models import Assignment, Enrolment, Essay, Extension
 from essays.people import person_label
 from essays.rosters import TARGET_MARK_MAX
@@ -51,13 +53,24 @@ def bound_number(field: forms.IntegerField, name: str) -> None:
     field.widget.attrs.update({"min": low, "max": high})
 
 
+ANONYMOUS_MARKING_HELP = (
+    "Candidate numbers instead of students’ names on the marking pile, the marking page, the "
+    "board and exports until the marks are released (“Release marks” on the board). A name can "
+    "still be opened from the marking page; opening it is recorded. Turned on after work is "
+    "handed in, those students are numbered at once."
+)
+
+
 class NumbersInBounds:
-    """For a model admin: its forms keep the numbers in NUMBER_BOUNDS within them."""
+    """For a model admin: its forms keep the numbers in NUMBER_BOUNDS within them, and say
+    what anonymous marking does."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name in NUMBER_BOUNDS:
             bound_number(field, db_field.name)
+        if db_field.name == "anonymous_marking":
+            field.help_text = ANONYMOUS_MARKING_HELP
         return field
 
 
@@ -114,6 +127,7 @@ class SetWorkForm(forms.ModelForm):
         self.fields["group"].label = "Class"
         for name in ("max_attempts", "time_limit_minutes"):
             bound_number(self.fields[name], name)
+        self.fields["anonymous_marking"].help_text = ANONYMOUS_MARKING_HELP
         self.fields["set_at"].initial = timezone.now()
         self.offered: list[Essay] = []
         if not self.is_bound:
@@ -236,3 +250,24 @@ class ExtensionForm(forms.Form):
         else:
             extension.save()
         return extension
+
+
+class ReleaseForm(forms.Form):
+    """Releasing a piece of work's marks: as they are, or for redraft by a date."""
+
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="yes")
+    redraft_due_at = forms.DateTimeField(
+        label="Return for redraft, due",
+        required=False,
+        widget=DateTimeLocalInput,
+        help_text="Optional: every student released now is asked to redraft against their "
+        "targets by then. Leave it empty to release the marks as they are.",
+    )
+
+    def clean_redraft_due_at(self):
+        redraft_due_at = self.cleaned_data["redraft_due_at"]
+        try:
+            check_redraft_due(redraft_due_at)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["redraft_due_at"]) from None
+        return redraft_due_at

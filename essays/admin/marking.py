@@ -1,11 +1,12 @@
-"""Teachers' marking in the admin site: the pile of submitted responses, marking by level of
-response, returning work, CSV export and per-essay reports. Drafts never appear here, and each
-member of staff sees only their classes' work (Response.objects.visible_to_staff): every page
-and action below reads responses through it."""
+"""Teachers' marking in the admin site: the pile of submitted responses, the marking page
+(its form in marking_form.py, what it shows beside the form in marking_page.py, its margin
+comments and comment bank in annotations.py), releasing work (perhaps for a redraft), moving
+through the pile, CSV export and per-essay reports. Drafts never appear here, and each member of
+staff sees only their classes' work (Response.objects.visible_to_staff): every page and action
+below reads responses through it."""
 
 import copy
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
@@ -16,9 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.translation import ngettext
 
-from essays import feedback
+from essays.admin.annotations import annotation_urls
+from essays.admin.anonymous_marking import STUDENT_ORDER, AnonymousMarking
+from essays.admin.marking_form import MarkingForm
+from essays.admin.marking_page import neighbour_in_pile, page_context
 from essays.admin.pile_filters import (
     ClassFilter,
     EssayFilter,
@@ -26,64 +31,11 @@ from essays.admin.pile_filters import (
     SetWorkFilter,
     StatusFilter,
 )
-from essays.marking import reports
+from essays.marking import anonymity, reports
+from essays.marking.annotations import count_bank_uses
 from essays.marking.export import export_csv
-from essays.marking.rules import check_mark, return_response
+from essays.marking.rules import return_response
 from essays.models import Essay, Response
-from essays.people import person_label
-
-
-class LevelChoiceWidget(forms.RadioSelect):
-    option_template_name = "admin/essays/response/level_option.html"
-
-
-class MarkingForm(forms.ModelForm):
-    """Level first (each choice shows its band and descriptor), then a mark in its band."""
-
-    level = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, widget=LevelChoiceWidget, label="Level"
-    )
-
-    class Meta:
-        model = Response
-        fields = ["level", "mark", "went_well", "even_better_if", "feedback"]
-        widgets = {
-            "went_well": forms.Textarea(attrs={"rows": 3, "cols": 80}),
-            "even_better_if": forms.Textarea(attrs={"rows": 3, "cols": 80}),
-            "feedback": forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        }
-        help_texts = {"mark": "A mark inside the chosen level's band."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        scheme = self.instance.essay.get_mark_scheme() if self.instance.essay_id else None
-        levels = list(scheme.levels.all()) if scheme else []
-        self.fields["level"].choices = [
-            (level.number, f"Level {level.number} ({level.band}): {level.descriptor}")
-            for level in levels
-        ]
-        if not levels:
-            self.fields["level"].widget = forms.HiddenInput()
-        self.fields["mark"].widget.attrs.update(
-            {"min": 0, "max": self.instance.essay.marks_available if self.instance.essay_id else 99}
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        if cleaned.get("mark") is None and cleaned.get("level") is None:
-            if self.instance.is_returned:
-                self.add_error("mark", "A returned response keeps its mark: change it instead.")
-            return cleaned
-        try:
-            check_mark(
-                essay=self.instance.essay, level=cleaned.get("level"), mark=cleaned.get("mark")
-            )
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                self.add_error(field, problems)
-        return cleaned
 
 
 class ResponseChangeList(ChangeList):
@@ -93,8 +45,16 @@ class ResponseChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters).without_texts()
 
 
+class PileOrder(ResponseChangeList):
+    """The pile as the list filters and orders it, for finding the next script: no page of
+    rows is read (nor counted)."""
+
+    def get_results(self, request):
+        self.result_list = []
+
+
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(AnonymousMarking, admin.ModelAdmin):
     form = MarkingForm
     list_display = [
         "student_name",
@@ -132,21 +92,11 @@ class ResponseAdmin(admin.ModelAdmin):
     # No date_hierarchy: its links come from reading the date of every submitted response on
     # each page view (seconds with 200,000 of them); the "submitted" filter covers the need.
     actions = ["return_selected", "export_selected"]
-    readonly_fields = [
-        "student",
-        "essay",
-        "attempt",
-        "status",
-        "word_count",
-        "submitted_at",
-        "returned_at",
-        "marked_by",
-    ]
-    fieldsets = [
-        (None, {"fields": [("student", "essay", "attempt"), ("status", "word_count")]}),
-        ("Mark", {"fields": ["level", "mark", "went_well", "even_better_if", "feedback"]}),
-        ("Record", {"fields": [("submitted_at", "returned_at", "marked_by")]}),
-    ]
+    # The marking page lays these out itself (its template): the answer, and beside it the mark
+    # panel; who wrote it and when are shown as text there, named as anonymity allows.
+    fields = ["level", "mark", "went_well", "even_better_if", "feedback"]
+    # The student's own page is theirs alone: a link to it would be "not found" to staff.
+    view_on_site = False
     change_form_template = "admin/essays/response/change_form.html"
     # Newest unmarked first, then the rest newest first.
     ordering = [F("mark").asc(nulls_first=True), "-submitted_at", "-pk"]
@@ -161,13 +111,18 @@ class ResponseAdmin(admin.ModelAdmin):
         (403) first, as on the rest of the pile."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        student_response = super().get_object(request, object_id, from_field)
+        # What the marking page reads besides the response, in the same query.
+        queryset = self.get_queryset(request).select_related(
+            "student", "essay__subject", "essay__mark_scheme", "assignment", "marked_by"
+        )
+        object_id = str(object_id)
+        student_response = queryset.filter(pk=object_id).first() if object_id.isdigit() else None
         if student_response is None:
             raise Http404("No response you may see has this address.")
         return student_response
 
     def get_changelist(self, request, **kwargs):
-        return ResponseChangeList
+        return PileOrder if getattr(request, "pile_only", False) else ResponseChangeList
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -175,9 +130,9 @@ class ResponseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="student", ordering="student__username")
+    @admin.display(description="student", ordering=STUDENT_ORDER)
     def student_name(self, obj) -> str:
-        return person_label(obj.student)
+        return anonymity.student_label(obj)
 
     @admin.display(description="similarity", ordering="similarity")
     def similarity_percent(self, obj) -> str:
@@ -187,57 +142,79 @@ class ResponseAdmin(admin.ModelAdmin):
     def key_points(self, obj) -> str:
         return f"{obj.key_points_made}/{obj.key_points_total}" if obj.key_points_total else "—"
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        student_response = self.get_object(request, object_id)
-        essay = student_response.essay
-        coverage = student_response.key_point_coverage()
-        extra = {
-            **(extra_context or {}),
-            "response_obj": student_response,
-            "highlighted": feedback.highlight_shared(student_response.body, essay.body),
-            "scheme": essay.get_mark_scheme(),
-            "points_made": coverage.made,
-            "points_missed": coverage.missed,
-            "points_total": coverage.total,
-        }
-        return super().change_view(request, object_id, form_url, extra)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The form checks bank comments against what this member of staff may use.
+        return type(form.__name__, (form,), {"marker": request.user})
 
-    def response_change(self, request, obj):
-        if "_return" in request.POST:
-            if return_response(
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            may_change = self.has_change_permission(request, obj)
+            context.update(page_context(request, obj, may_change=may_change))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Save the mark and count the bank comments picked into it; with "release" (perhaps
+        for a redraft), release it to the student in the same transaction. Whoever sets the
+        mark is its marker from then, released or not (moderation samples draft marks too)."""
+        if obj.mark is not None and (
+            obj.marked_by_id is None or {"level", "mark"} & set(form.changed_data)
+        ):
+            obj.marked_by = request.user
+        super().save_model(request, obj, form, change)
+        count_bank_uses(form.cleaned_data["bank_uses"])
+        if form.releases:
+            return_response(
                 student_response=obj,
                 teacher=request.user,
                 site_url=request.build_absolute_uri("/"),
-            ):
-                self.message_user(
-                    request,
-                    f"Returned attempt {obj.attempt} to {obj.student}.",
-                    messages.SUCCESS,
-                )
+                redraft_due_at=form.cleaned_data.get("redraft_due_at"),
+            )
+
+    def response_change(self, request, obj):
+        released = ("_return" in request.POST or "_redraft" in request.POST) and obj.is_returned
+        if released:
+            label = anonymity.student_label(obj, request=request)
+            if obj.redraft_due_at is not None:
+                due = formats.date_format(timezone.localtime(obj.redraft_due_at), "j F")
+                message = f"Released attempt {obj.attempt} to {label} for a redraft by {due}."
             else:
-                self.message_user(
-                    request, "Give a mark before returning the response.", messages.ERROR
-                )
-                return HttpResponseRedirect(request.path)
-        if "_return" in request.POST or "_next_unmarked" in request.POST:
+                message = f"Released attempt {obj.attempt} to {label}."
+            self.message_user(request, message, messages.SUCCESS)
+        if released or "_next_unmarked" in request.POST:
             following = (
                 self.pile_came_from(request).filter(mark__isnull=True).exclude(pk=obj.pk).first()
             )
-            preserved = {
-                "preserved_filters": self.get_preserved_filters(request),
-                "opts": self.opts,
-            }
             if following is None:
                 self.message_user(request, "Every response in this list is marked.", messages.INFO)
-                return HttpResponseRedirect(
-                    add_preserved_filters(preserved, reverse("admin:essays_response_changelist"))
-                )
-            return HttpResponseRedirect(
-                add_preserved_filters(
-                    preserved, reverse("admin:essays_response_change", args=[following.pk])
-                )
-            )
+                return self.back_to_pile(request)
+            return self.go_to(request, following.pk)
         return super().response_change(request, obj)
+
+    def back_to_pile(self, request) -> HttpResponseRedirect:
+        """The list the teacher came from, as they filtered it."""
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(
+            add_preserved_filters(preserved, reverse("admin:essays_response_changelist"))
+        )
+
+    def go_to(self, request, pk: int) -> HttpResponseRedirect:
+        """Another script's marking page, keeping the list the teacher came from."""
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(
+            add_preserved_filters(preserved, reverse("admin:essays_response_change", args=[pk]))
+        )
+
+    def neighbour_view(self, request: HttpRequest, object_id: int, step: int) -> HttpResponse:
+        """The next (step 1) or previous (step -1) script in the pile the teacher came from, or
+        that list itself, with a word, past either end."""
+        student_response = self.get_object(request, object_id)
+        neighbour = neighbour_in_pile(self.pile_came_from(request), student_response.pk, step)
+        if neighbour is None:
+            where = "last" if step > 0 else "first"
+            self.message_user(request, f"That was the {where} script in this list.", messages.INFO)
+            return self.back_to_pile(request)
+        return self.go_to(request, neighbour)
 
     def pile_came_from(self, request):
         """The marking pile as the teacher filtered and ordered it in the list they opened this
@@ -246,13 +223,16 @@ class ResponseAdmin(admin.ModelAdmin):
         list_request = copy.copy(request)
         list_request.method = "GET"
         list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
+        list_request.pile_only = True
         try:
             changelist = self.get_changelist_instance(list_request)
         except IncorrectLookupParameters:
             return self.get_queryset(request).order_by(*self.ordering)
-        return changelist.get_queryset(list_request)
+        return changelist.queryset
 
-    @admin.action(description="Return selected responses to their students", permissions=["change"])
+    @admin.action(
+        description="Release selected responses to their students", permissions=["change"]
+    )
     def return_selected(self, request, queryset):
         returned = skipped = 0
         site_url = request.build_absolute_uri("/")
@@ -268,17 +248,17 @@ class ResponseAdmin(admin.ModelAdmin):
         if returned:
             self.message_user(
                 request,
-                ngettext("Returned %d response.", "Returned %d responses.", returned) % returned,
+                ngettext("Released %d response.", "Released %d responses.", returned) % returned,
                 messages.SUCCESS,
             )
         if skipped:
             self.message_user(
                 request,
                 ngettext(
-                    "%d response was not returned: it has no valid mark yet (or was already "
-                    "returned).",
-                    "%d responses were not returned: they have no valid mark yet (or were "
-                    "already returned).",
+                    "%d response was not released: it has no valid mark yet (or was already "
+                    "released).",
+                    "%d responses were not released: they have no valid mark yet (or were "
+                    "already released).",
                     skipped,
                 )
                 % skipped,
@@ -294,6 +274,19 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
+            *annotation_urls(self.admin_site),
+            path(
+                "<int:object_id>/next/",
+                self.admin_site.admin_view(self.neighbour_view),
+                {"step": 1},
+                name="essays_response_next",
+            ),
+            path(
+                "<int:object_id>/previous/",
+                self.admin_site.admin_view(self.neighbour_view),
+                {"step": -1},
+                name="essays_response_previous",
+            ),
             path(
                 "essay/<int:essay_id>/report/",
                 self.admin_site.admin_view(self.report_view),

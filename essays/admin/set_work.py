@@ -2,7 +2,9 @@
 how many have handed it in), the form that sets one essay, and "Set to a class…", which sets
 several essays chosen in the library to one class at once. Essays are chosen among published
 ones only. Saving work queues its announcement to the class (essays.set_work_emails) for its
-set-at time. The board of each piece of work, its reminders and extensions are in board.py.
+set-at time. Turning anonymous marking on after work was handed in numbers those students at
+once (essays.marking.anonymity). The board of each piece of work, its reminders, extensions and
+releasing its marks are in board.py.
 
 Everything here is scoped to the classes the user may see (scoping.py).
 """
@@ -33,6 +35,7 @@ from essays.admin.scoping import (
     site_url,
 )
 from essays.markbook import ESSAY_TEXTS
+from essays.marking.anonymity import number_candidates
 from essays.models import Assignment, Enrolment, Essay, Response
 from essays.set_work_emails import needs_announcing_again, schedule_set_work_emails
 
@@ -148,6 +151,9 @@ class AssignmentAdmin(ScopedToClasses, NumbersInBounds, BoardPages, admin.ModelA
         if not change:
             obj.set_by = request.user
         super().save_model(request, obj, form, change)
+        if change and obj.anonymous_marking and "anonymous_marking" in form.changed_data:
+            # Work already handed in is anonymous from now: every page shows the same numbers.
+            number_candidates(obj)
         if not change or needs_announcing_again(
             old_set_at=form.initial.get("set_at", obj.set_at), new_set_at=obj.set_at
         ):

@@ -1,4 +1,9 @@
-"""Marks as CSV: safe to open in a spreadsheet (no cell runs as a formula) and read as UTF-8."""
+"""Marks as CSV: safe to open in a spreadsheet (no cell runs as a formula) and read as UTF-8.
+
+Work marked anonymously whose marks are not released is exported under its candidate number,
+with the name and username left empty, after the named rows and in the order of the numbers
+(in their places, say sorted by username, they would give the names away).
+"""
 
 import csv
 
@@ -6,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from essays.marking.anonymity import fill_candidate_numbers, shown_number, with_candidate_numbers
 from essays.people import display_name
 
 # A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) is written
@@ -16,6 +22,7 @@ CSV_HEADER = [
     "Username",
     "Essay",
     "Attempt",
+    "Candidate",
     "Submitted",
     "Words",
     "Level",
@@ -38,11 +45,13 @@ def safe_cell(value) -> str:
 def csv_rows(responses):
     for row in responses:
         student = row.student
+        number = shown_number(row)
         yield [
-            safe_cell(display_name(student)),
-            safe_cell(student.get_username()),
+            "" if number else safe_cell(display_name(student)),
+            "" if number else safe_cell(student.get_username()),
             safe_cell(row.essay.headline),
             row.attempt,
+            number or "",
             timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M")
             if row.submitted_at
             else "",
@@ -69,10 +78,13 @@ def export_csv(responses, *, name: str) -> HttpResponse:
     writer.writerow(CSV_HEADER)
     # The feedback is exported, the answers and the model essays are not: whatever a list left
     # out, read the feedback with the rows (one query), and leave the long texts behind.
-    rows = (
-        responses.select_related("student", "essay")
+    rows = list(
+        with_candidate_numbers(responses)
+        .select_related("student", "essay")
         .defer(None)
         .defer("body", "essay__body", "essay__search_document", "essay__search_vector")
     )
+    fill_candidate_numbers(rows)
+    rows.sort(key=lambda row: shown_number(row) or 0)  # stable: named rows keep their order
     writer.writerows(csv_rows(rows))
     return download

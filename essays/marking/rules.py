@@ -71,7 +71,7 @@ def return_response(
     check_redraft_due(redraft_due_at)
     with transaction.atomic():
         updated = (
-            Response.objects.submitted_or_returned()
+            Response.objects.awaiting_return()
             .filter(pk=student_response.pk)
             .update(
                 status=Response.Status.RETURNED,

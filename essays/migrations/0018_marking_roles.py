@@ -1,6 +1,7 @@
 """Teachers keep their comment banks, editors curate the shared ones, heads of department draw
-moderation samples: the groups are brought to essays.roles again. History's assessment
-objectives are named as the A Level specifications word them."""
+moderation samples and teachers see those they second-mark: the groups are brought to
+essays.roles again. History's assessment objectives are named as the A Level specifications
+word them."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -1,6 +1,7 @@
-"""A student's classes: joining one with its code, the set work of every class they are in with
-the one step that moves each piece on, and their marks over time against their targets. The
-rules (who may join, each student's deadline, where work stands) are in essays/classes.py."""
+"""A student's classes: joining one with its code, the set work of every class they are in and
+the redrafts their teachers asked for, with the one step that moves each piece on, and their
+marks over time against their targets. The rules (who may join, each student's deadline, where
+work stands) are in essays/classes.py, and those of redrafts in essays/redrafts.py."""
 
 import math
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from essays.classes import (
 )
 from essays.forms import JoinClassForm
 from essays.models import Enrolment, Response, TeachingGroup, normalise_join_code
+from essays.redrafts import Redraft, RedraftStatus, redrafts_for_student
 
 
 @login_required
@@ -103,19 +105,51 @@ def work_row(work: StudentWork, now: datetime) -> WorkRow:
     )
 
 
+@dataclass(frozen=True)
+class RedraftRow:
+    """A redraft as the classes page shows it, with the step that moves it on: "start",
+    "continue" or "handed in"."""
+
+    redraft: Redraft
+    due_words: str
+    status: RedraftStatus
+    step: str
+
+    @property
+    def returned(self):
+        return self.redraft.returned
+
+
+def redraft_row(redraft: Redraft, now: datetime) -> RedraftRow:
+    if redraft.handed_in:
+        step = "handed in"
+        local = timezone.localtime(redraft.due_at)
+        words = f"was due {local.day} {local:%b %H:%M}"
+    else:
+        step = "start" if redraft.redraft is None else "continue"
+        words = due_in_words(redraft.due_at, now=now)
+    return RedraftRow(redraft=redraft, due_words=words, status=redraft.status(now), step=step)
+
+
 @login_required
 @require_safe
 def class_list(request: HttpRequest) -> HttpResponse:
     """The student's classes and their set work: overdue first, then the soonest due, then
-    what is handed in (essays.classes.work_for_student)."""
+    what is handed in (essays.classes.work_for_student); and the redrafts asked of them, in the
+    same order."""
     now = timezone.now()
     rows = [work_row(work, now) for work in work_for_student(request.user, now=now)]
+    redraft_rows = [redraft_row(r, now) for r in redrafts_for_student(request.user, now=now)]
     groups = (
         TeachingGroup.objects.for_student(request.user)
         .select_related("subject", "level")
         .prefetch_related("teachers")
     )
-    return render(request, "essays/classes.html", {"rows": rows, "groups": groups})
+    return render(
+        request,
+        "essays/classes.html",
+        {"rows": rows, "redraft_rows": redraft_rows, "groups": groups},
+    )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The editor: writing an answer (with and without JavaScript), autosave, submitting, and
-starting a new attempt, for free practice or for set work. The rules themselves are in
-essays/writing.py (and, for set work, essays/classes.py)."""
+starting a new attempt, for free practice or for set work; in a redraft, the replies to its
+targets too. The rules themselves are in essays/writing.py (and, for set work,
+essays/classes.py; for redrafts, essays/redrafts.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from essays import classes, writing
+from essays import classes, redrafts, writing
 from essays.forms import ResponseForm
 from essays.held_text import hold_text, take_held_text
 from essays.models import Assignment, Essay, Response
 from essays.text import count_words
+from essays.views.redraft import redraft_context, redraft_to_reply_to
 
 # Ids are whole numbers below 2**63: anything longer is refused before it reaches the database.
 MAX_ID_DIGITS = 18
@@ -32,7 +34,20 @@ def student_essay(request: HttpRequest, slug: str) -> Essay:
     return get_object_or_404(essays, slug=slug)
 
 
-def editor_page(request, essay, form, *, draft=None, conflict=None, unsaved=False, status=200):
+def editor_page(
+    request,
+    essay,
+    form,
+    *,
+    draft=None,
+    conflict=None,
+    unsaved=False,
+    status=200,
+    replies=None,
+    reply_error="",
+):
+    """The editor. `replies` (by target number) are replies sent with the form, shown instead of
+    the saved ones when they could not be saved."""
     attempts = Response.objects.attempts(student=request.user, essay=essay).order_by("attempt")
     set_work = writing.draft_set_work(student=request.user, draft=draft, essay=essay)
     return render(
@@ -49,6 +64,7 @@ def editor_page(request, essay, form, *, draft=None, conflict=None, unsaved=Fals
             "words": count_words(form["body"].value() or ""),
             "model_hidden": writing.model_essay_hidden(student=request.user, essay=essay),
             **set_work_context(set_work, essay=essay),
+            **redraft_context(draft, replies=replies or {}, reply_error=reply_error),
         },
         status=status,
     )
@@ -94,10 +110,15 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
             student=request.user, essay=essay
         ).submitted_or_returned()
         if pending is None and submitted.exists():
+            attempts = list(submitted.order_by("attempt"))
             return render(
                 request,
                 "essays/respond_start.html",
-                {"essay": essay, "attempts": submitted.order_by("attempt")},
+                {
+                    "essay": essay,
+                    "attempts": attempts,
+                    "redrafts_wanted": redrafts.not_yet_redrafted(attempts),
+                },
             )
         last = submitted.order_by("-attempt").first()
         initial = {"body": pending or "", "attempt": (last.attempt + 1) if last else 1}
@@ -143,12 +164,20 @@ def respond_logged_out(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def respond_post(request: HttpRequest, essay: Essay) -> HttpResponse:
-    """The editor without JavaScript: "Save draft" and "Submit" are ordinary form posts."""
+    """The editor without JavaScript: "Save draft" and "Submit" are ordinary form posts. In a
+    redraft, the replies to its targets are saved first, so a conflict over the text never
+    loses them; replies that cannot be saved refuse the whole post."""
     form = ResponseForm(request.POST)
+    replies = redrafts.replies_from_form(request.POST)
     if not form.is_valid():
-        return editor_page(request, essay, form, status=400)
+        draft = writing.current_draft(student=request.user, essay=essay) if replies else None
+        return editor_page(request, essay, form, draft=draft, replies=replies, status=400)
     body = form.cleaned_data["body"]
     try:
+        if replies:
+            redrafts.save_replies(
+                student=request.user, redraft_id=redraft_to_reply_to(request), replies=replies
+            )
         draft = writing.save_draft(
             student=request.user,
             essay=essay,
@@ -156,12 +185,26 @@ def respond_post(request: HttpRequest, essay: Essay) -> HttpResponse:
             attempt=form.cleaned_data["attempt"],
             version=form.cleaned_data["version"],
         )
+    except Response.DoesNotExist:
+        raise Http404("No such redraft.") from None
+    except ValidationError as error:
+        return editor_page(
+            request,
+            essay,
+            form,
+            draft=writing.current_draft(student=request.user, essay=essay),
+            replies=replies,
+            reply_error=" ".join(error.messages),
+            status=400,
+        )
     except writing.StaleDraft as stale:
         current = stale.current
         form = ResponseForm(
             initial={"body": body, "attempt": current.attempt, "version": current.version}
         )
-        return editor_page(request, essay, form, draft=current, conflict=current, status=409)
+        return editor_page(
+            request, essay, form, draft=current, conflict=current, replies=replies, status=409
+        )
     except writing.NotADraft as submitted:
         messages.warning(
             request,
@@ -246,6 +289,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
             "draft": draft,
             "problem": problem,
             **set_work_context(set_work, essay=essay),
+            **redraft_context(draft, replies={}),
         },
     )
 

@@ -85,14 +85,14 @@ def test_join_hand_in_late_extend_remind_mark_and_return(browser, site, default_
     page.get_by_role("button", name=re.compile("Email a reminder to the 2")).click()
     expect(page.get_by_text(re.compile("Reminded 2 students"))).to_be_visible()
 
-    # ...and marks Sam's late work from the board, then returns it.
+    # ...and marks Sam's late work from the board, then releases it.
     page.get_by_role("link", name=re.compile(r"^Sam Lee \(sam\)$")).click()
     expect(page.get_by_text("Stalin sought security first")).to_be_visible()
     page.get_by_role("radio", name=re.compile("^Level 3")).focus()
     page.keyboard.press("Space")
-    page.get_by_role("spinbutton", name="Mark:").fill("12")
-    page.get_by_role("button", name="Save and return to student").click()
-    expect(page.get_by_text(re.compile("Returned attempt 1 to"))).to_be_visible()
+    page.get_by_role("spinbutton", name="Mark").fill("12")
+    page.get_by_role("button", name="Save and release to student").click()
+    expect(page.get_by_text(re.compile("Released attempt 1 to"))).to_be_visible()
 
     # The student sees the mark on their classes page.
     student.goto(f"{site}/classes/")

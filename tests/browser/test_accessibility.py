@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in
 from tests.conftest import user_in_group
 from tests.factories import (
+    AnnotationFactory,
+    CommentBankItemFactory,
     EnrolmentFactory,
     EssayFactory,
     NoteFactory,
@@ -99,9 +101,54 @@ def test_the_marking_pages_have_no_accessibility_violations(page, site, width, d
         assert_accessible(page)
     # A refused mark: the error summary too.
     page.goto(f"{site}/admin/essays/response/{submitted.pk}/change/")
-    page.get_by_role("spinbutton", name="Mark:").fill("3")
+    page.get_by_role("spinbutton", name="Mark").fill("3")
     page.get_by_role("radio", name=re.compile("^Level 4")).focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#marking-errors")).to_be_focused()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_marking_page_in_use_has_no_accessibility_violations(page, site, width, default_scheme):
+    """A redraft with the previous attempt open, margin comments (one overlapping another),
+    the comment form with the bank's suggestions, and the keys' dialog."""
+    page.set_viewport_size({"width": width, "height": 800})
+    essay = EssayFactory(status="published")
+    first = ResponseFactory(
+        essay=essay, returned=True, body="Stalin joined.", even_better_if="Date it."
+    )
+    redraft = ResponseFactory(
+        essay=essay,
+        student=first.student,
+        attempt=2,
+        status="submitted",
+        redraft_of=first,
+        body="Stalin joined the League in 1934.\n\nHe wanted security.",
+    )
+    AnnotationFactory(response=first, length=6, comment="Which year?")
+    AnnotationFactory(response=redraft, start=0, length=11, comment="Good: dated.", kind="strength")
+    AnnotationFactory(response=redraft, start=7, length=12, comment="Which League?")
+    CommentBankItemFactory(owner=None, shared=True, subject=essay.subject, text="Use evidence.")
+    teacher = user_in_group("Teachers", "mr-ali")
+    teacher.set_password("correct horse battery staple")
+    teacher.save()
+    EnrolmentFactory(group=TeachingGroupFactory(teachers=[teacher]), student=first.student)
+    page.goto(f"{site}/admin/login/?next=/admin/essays/response/{redraft.pk}/change/")
+    page.get_by_label("Username").fill("mr-ali")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#marking[data-ready=true]")).to_be_attached()
+    page.locator("#previous-attempt summary").click()
+    page.get_by_role("textbox", name="The student's answer").focus()
+    page.keyboard.press("Shift+End")
+    page.keyboard.press("c")
+    page.keyboard.type("evid")
+    expect(page.get_by_role("option", name=re.compile("^Use evidence"))).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    assert_accessible(page)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keys for marking")).to_be_visible()
     assert_accessible(page)

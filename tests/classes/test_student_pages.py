@@ -259,18 +259,22 @@ def test_the_classes_page_takes_the_same_queries_however_much_work(
 ):
     enrolment.group.teachers.add(UserFactory(), UserFactory())
     other = EnrolmentFactory(student=student)
+    soon = timezone.now() + timedelta(days=2)
     for index in range(size):
         work = set_work(enrolment.group if index % 2 else other.group)
         ExtensionFactory(assignment=work, student=student)
         if index % 3 == 0:
-            hand_in(student, work, status="submitted", returned=True)
+            returned = hand_in(student, work, returned=True, redraft_due_at=soon)
+            if index % 2:
+                hand_in(student, work, attempt=2, redraft_of=returned)
         elif index % 3 == 1:
             hand_in(student, work)
-    # Session, user; the work, extensions and responses (work_for_student); the classes and
-    # their teachers; the nav's counts.
-    with django_assert_num_queries(8):
+    # Session, user; the work, extensions and responses (work_for_student); the redrafts; the
+    # classes and their teachers; the nav's counts.
+    with django_assert_num_queries(9):
         response = student_client.get(CLASSES)
     assert len(response.context["rows"]) == size
+    assert len(response.context["redraft_rows"]) == len(range(0, size, 3))
 
 
 # The nav

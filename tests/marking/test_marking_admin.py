@@ -132,10 +132,12 @@ def test_the_pile_takes_the_same_queries_for_more_rows(
 
 def test_the_marking_page_shows_the_answer_scheme_and_key_points(teacher_client, submitted):
     page = teacher_client.get(change_url(submitted)).content.decode()
-    assert "<p>Stalin joined the League of Nations.</p>" in page
+    # The answer as written, a line a span with its offset in the text.
+    assert '<span class="line" data-start="0">Stalin joined the League of Nations.</span>' in page
+    assert '<span class="line" data-start="38">He wanted security.</span>' in page
     assert submitted.essay.prompt in page
     assert "A Level essay (25 marks)" in page
-    assert "16–20" in page and "Very good: a sustained" in page
+    assert "Level 4 (16–20): Good" in page and "Very good: a sustained" in page
     assert "Key points: 1 of 2 made" in page
     assert "✗ Xinjiang" in page
     assert 'name="body"' not in page  # the student's text is not editable
@@ -188,9 +190,8 @@ def test_save_and_return_stamps_the_teacher_and_emails_the_student(
 
 
 def test_returning_without_a_mark_is_refused(teacher_client, submitted):
-    response = teacher_client.post(
-        change_url(submitted), {"feedback": "Nice", "_return": "1"}, follow=True
-    )
+    response = teacher_client.post(change_url(submitted), {"feedback": "Nice", "_return": "1"})
+    assert response.status_code == 200
     assert "Give a mark before returning the response." in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.status == Response.Status.SUBMITTED
@@ -216,8 +217,8 @@ def test_return_selected_returns_only_marked_responses(teacher_client, essay, su
         follow=True,
     )
     page = response.content.decode()
-    assert "Returned 1 response." in page
-    assert "1 response was not returned" in page
+    assert "Released 1 response." in page
+    assert "1 response was not released" in page
     marked.refresh_from_db()
     submitted.refresh_from_db()
     assert marked.status == "returned" and submitted.status == "submitted"
@@ -326,14 +327,15 @@ def test_next_unmarked_stays_inside_the_list_the_teacher_came_from(
     assert response.url == f"{CHANGELIST}?essay__id__exact={essay.pk}&status=submitted"
 
 
-def test_a_refused_mark_is_announced_above_the_answer_and_takes_focus(teacher_client, submitted):
+def test_a_refused_mark_is_announced_in_the_mark_panel_and_takes_focus(teacher_client, submitted):
     response = teacher_client.post(
         change_url(submitted), {"level": 4, "mark": 3, "feedback": "", "_continue": "1"}
     )
     assert response.status_code == 200
     page = response.content.decode()
     summary = page.index('id="marking-errors"')
-    assert summary < page.index("Stalin joined the League of Nations.")
+    # At the top of the panel, before the fields it names.
+    assert page.index('id="mark-panel"') < summary < page.index('name="mark"')
     tag = page[page.rindex("<", 0, summary) : page.index(">", summary)]
     assert "autofocus" in tag and 'tabindex="-1"' in tag
     assert "Level 4 is 16–20 marks; 3 is outside it." in page[summary:]

@@ -18,8 +18,11 @@ from studyhub.mail import send_email
 from tests.conftest import use_task_backend, user_in_group
 from tests.factories import (
     AssignmentFactory,
+    CommentBankItemFactory,
     EnrolmentFactory,
     EssayFactory,
+    ModerationSampleFactory,
+    ModerationScriptFactory,
     ResponseFactory,
     TeachingGroupFactory,
     UserFactory,
@@ -90,6 +93,16 @@ SITE_TABLE = {
         lambda o: f"/responses/{o['submitted'].pk}/compare/",
         STUDENT_A_ONLY,
     ),
+    # Starting a redraft and saving its replies are POSTs (only for the owner: 404 to anyone
+    # else, tests/writing/test_redraft.py).
+    "essays:start_redraft": (
+        lambda o: f"/responses/{o['submitted'].pk}/redraft/",
+        row(LOGIN, 405, 405, 405, 405, 405, other_teacher=405),
+    ),
+    "essays:target_replies": (
+        lambda o: f"/responses/{o['submitted'].pk}/replies/",
+        row(405, 405, 405, 405, 405, 405, other_teacher=405),  # GET: JSON saves are POST only
+    ),
     "essays:response_changes": (
         lambda o: f"/responses/{o['submitted'].pk}/changes/{o['first'].pk}/",
         STUDENT_A_ONLY,
@@ -128,11 +141,22 @@ STAFF_ACCESS = {
     # work hangs on them). Members and extensions are edited from these pages.
     "essays.teachinggroup": {"teacher": "vca", "editor": ""},
     "essays.assignment": {"teacher": "vca", "editor": ""},
+    # The instance is a shared History comment: teachers read it and add their own (theirs they
+    # change and delete: tests/marking/test_comment_bank.py); editors curate the shared bank.
+    "essays.commentbankitem": {"teacher": "vca", "editor": "vcad"},
+    # Heads of department draw moderation samples (tests/marking/test_moderation_pages.py);
+    # teachers see those they second-mark, as the teacher does this one. Never edited.
+    "essays.moderationsample": {"teacher": "v", "editor": "", "superuser": "vad"},
 }
 NEEDS = {"changelist": "v", "change": "v", "history": "v", "add": "a", "delete": "d"}
 # The other teacher has a teacher's permissions, but these instances (student A's work) are not
 # in their classes: their change, history and delete pages are "not found" to them.
-NOT_FOUND_TO_OTHER_TEACHER = {"essays.response", "essays.teachinggroup", "essays.assignment"}
+NOT_FOUND_TO_OTHER_TEACHER = {
+    "essays.response",
+    "essays.teachinggroup",
+    "essays.assignment",
+    "essays.moderationsample",
+}
 STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200, other_teacher=200)
 OWN_CLASS_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=404)
 # GET: changes are made by POST only.
@@ -170,6 +194,38 @@ ADMIN_TABLE = {
         lambda o: f"/admin/essays/response/essay/{o['essay'].pk}/export/",
         row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=200),
     ),
+    # The marking page's JSON endpoints: margin comments and adding to the bank are POST only
+    # (tests/marking/test_annotations.py posts them, another teacher's work is 404); the bank
+    # is searched from the teacher's own students' work only.
+    "admin:essays_response_annotations": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/annotations/",
+        STAFF_POST_ONLY,
+    ),
+    "admin:essays_response_annotation": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/annotations/1/",
+        STAFF_POST_ONLY,
+    ),
+    "admin:essays_response_annotation_delete": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/annotations/1/delete/",
+        STAFF_POST_ONLY,
+    ),
+    "admin:essays_response_bank": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/bank/?q=use",
+        OWN_CLASS_ONLY,
+    ),
+    "admin:essays_response_bank_add": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/bank/add/",
+        STAFF_POST_ONLY,
+    ),
+    # The next and previous script of the pile: a redirect (to the list at either end).
+    "admin:essays_response_next": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/next/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302, 403, 302, other_teacher=404),
+    ),
+    "admin:essays_response_previous": (
+        lambda o: f"/admin/essays/response/{o['submitted'].pk}/previous/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302, 403, 302, other_teacher=404),
+    ),
     # The teacher's class and its set work: another teacher's class is not found.
     "admin:essays_teachinggroup_roster": (
         lambda o: f"/admin/essays/teachinggroup/{o['class'].pk}/roster/",
@@ -199,6 +255,16 @@ ADMIN_TABLE = {
         lambda o: f"/admin/essays/assignment/{o['work'].pk}/remind/",
         STAFF_POST_ONLY,
     ),
+    # Releasing a piece of work's marks and opening a name behind anonymous work: POST only
+    # (tests/marking/test_release.py and test_anonymity.py try them by POST).
+    "admin:essays_assignment_release": (
+        lambda o: f"/admin/essays/assignment/{o['work'].pk}/release/",
+        STAFF_POST_ONLY,
+    ),
+    "admin:essays_assignment_reveal": (
+        lambda o: f"/admin/essays/assignment/{o['work'].pk}/reveal/{o['submitted'].pk}/",
+        STAFF_POST_ONLY,
+    ),
     # "Set to a class…" from the essays list; editors set no work.
     "admin:essays_assignment_set_essays": (
         lambda o: f"/admin/essays/assignment/set/?essay={o['essay'].pk}",
@@ -209,6 +275,28 @@ ADMIN_TABLE = {
         "/admin/essays/assignment/essay-autocomplete/"
         "?app_label=essays&model_name=assignment&field_name=essay",
         STAFF_ONLY,
+    ),
+    # A moderation sample of the teacher's class's work, drawn by the superuser, which the
+    # teacher second-marks: its scripts are theirs to mark blind; its report shows the first
+    # marks, so it is not (only whoever drew it and heads of its subject see it); to the other
+    # teacher it is not found. Marking starts at the first unmarked script: a redirect.
+    "admin:essays_moderationsample_report": (
+        lambda o: f"/admin/essays/moderationsample/{o['sample'].pk}/report/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200, other_teacher=404),
+    ),
+    "admin:essays_moderationsample_mark": (
+        lambda o: f"/admin/essays/moderationsample/{o['sample'].pk}/mark/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302, 403, 302, other_teacher=404),
+    ),
+    "admin:essays_moderationsample_script": (
+        lambda o: f"/admin/essays/moderationsample/{o['sample'].pk}/scripts/{o['script'].pk}/",
+        row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200, other_teacher=404),
+    ),
+    "admin:essays_moderationsample_agree": (
+        lambda o: (
+            f"/admin/essays/moderationsample/{o['sample'].pk}/scripts/{o['script'].pk}/agree/"
+        ),
+        STAFF_POST_ONLY,
     ),
 }
 
@@ -275,6 +363,10 @@ def objects(default_scheme, settings):
     )
     own_class = TeachingGroup.objects.get(name="13H History")
     work = AssignmentFactory(group=own_class, essay=essay)
+    sample = ModerationSampleFactory(
+        assignment=work, second_marker=users["teacher"], drawn_by=users["superuser"]
+    )
+    script = ModerationScriptFactory(sample=sample, response=submitted)
     instances = {
         "essays.teachinggroup": own_class,
         "essays.assignment": work,
@@ -283,6 +375,10 @@ def objects(default_scheme, settings):
         "essays.level": essay.level,
         "essays.tag": essay.tags.get(),
         "essays.markscheme": default_scheme,
+        "essays.moderationsample": sample,
+        "essays.commentbankitem": CommentBankItemFactory(
+            owner=None, shared=True, subject=essay.subject
+        ),
         "essays.response": submitted,
         "auth.user": student_a,
         "auth.group": users["teacher"].groups.get(),
@@ -296,6 +392,8 @@ def objects(default_scheme, settings):
         "instances": instances,
         "class": own_class,
         "work": work,
+        "sample": sample,
+        "script": script,
     }
 
 

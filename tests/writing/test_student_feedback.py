@@ -83,7 +83,7 @@ def test_my_work_keeps_attempts_of_an_essay_together(student_client, student, es
     freezer.tick(60)
     ResponseFactory(student=student, essay=essay, attempt=2)
     groups = student_client.get(reverse("essays:response_list")).context["essays"]
-    assert [(g["essay"], [r.attempt for r in g["attempts"]]) for g in groups] == [
+    assert [(g["essay"], [r.response.attempt for r in g["attempts"]]) for g in groups] == [
         (essay, [2, 1]),
         (other, [1]),
     ]

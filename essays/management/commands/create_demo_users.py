@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from essays.demo import build_demo_class
+from essays.models import CommentBankItem
 
 # username, e-mail, staff?, group
 DEMO_USERS = [
@@ -52,7 +53,18 @@ class Command(BaseCommand):
             self.stdout.write("No demo class: load the demo library (fixtures/library.json) first.")
         else:
             state = "created" if demo.created else "already there"
+            waiting, redrafts = demo.pile()
+            redraft_words = "a redraft" if redrafts == 1 else "redrafts"
             self.stdout.write(
                 f"Demo class {demo.group} ({state}): taught by teacher, with student and eight "
-                "classmates; its set work is in the admin site under Set work."
+                f"classmates. Set work: {demo.group.assignments.count()} pieces, "
+                f"{demo.anonymous_work()} marked anonymously (admin: Set work). Waiting to be "
+                f"marked: {waiting} scripts, {redrafts} of them {redraft_words} (admin: Responses)."
+            )
+        shared = CommentBankItem.objects.filter(shared=True).count()
+        if shared:
+            self.stdout.write(f"Comment bank: {shared} shared comments (admin: Comment bank).")
+        else:
+            self.stdout.write(
+                "No shared comment bank: load the starter bank (fixtures/comment_bank.json)."
             )

@@ -1,5 +1,5 @@
 // What the student sees around the editor, shared by the other modules: the alert above the
-// form, the live word count, and times of day.
+// form, the live word count, times of day, and the CSRF token every save sends.
 import { countWords } from "../wordcount.js";
 
 export function clock(date) {
@@ -31,4 +31,13 @@ export function updateWordCount(form) {
   wordCountEl.textContent = words.toLocaleString("en-GB");
   document.getElementById("word-plural").textContent = words === 1 ? "" : "s";
   wordCountEl.classList.toggle("text-danger", words > parseInt(form.dataset.maxWords, 10));
+}
+
+// Read the cookie on every save: after logging in again in another tab the token changes, and
+// saving resumes by itself.
+export function csrfToken(form) {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match
+    ? decodeURIComponent(match[1])
+    : form.querySelector("[name=csrfmiddlewaretoken]").value;
 }

@@ -6,7 +6,7 @@
 // server refuses a save from a stale copy (409), and the student is then shown both texts (the
 // onStale hook, see recovery.js). Until a save is acknowledged, the text lives in the browser
 // copy (storage.js) and is offered back on the next visit.
-import { clock, escapeHtml, hideAlert, showAlert } from "./page.js";
+import { clock, csrfToken as readCsrfToken, escapeHtml, hideAlert, showAlert } from "./page.js";
 
 const SAVE_DELAY_MS = 2000;
 const MAX_RETRY_MS = 30000;
@@ -14,8 +14,10 @@ const LOGIN_RETRY_MS = 10000;
 
 // form: the editor's form; copy: the browser copy (storage.js draftCopy); onStale(server): the
 // server refused a stale save and sent its own text; onBlockedSubmit(): the student pressed a
-// button while a choice waits for them.
-export function createSaver({ form, copy, onStale, onBlockedSubmit }) {
+// button while a choice waits for them; saveAlongside(): whatever else the form holds (a
+// redraft's replies, replies.js) saved with the text before leaving for "Submit…", resolving
+// to whether it was.
+export function createSaver({ form, copy, onStale, onBlockedSubmit, saveAlongside }) {
   const textarea = form.querySelector("textarea[name=body]");
   const attemptInput = form.querySelector("input[name=attempt]");
   const versionInput = form.querySelector("input[name=version]");
@@ -52,12 +54,7 @@ export function createSaver({ form, copy, onStale, onBlockedSubmit }) {
   }
 
   function csrfToken() {
-    // Read the cookie on every save: after logging in again in another tab the token changes,
-    // and saving resumes by itself.
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match
-      ? decodeURIComponent(match[1])
-      : form.querySelector("[name=csrfmiddlewaretoken]").value;
+    return readCsrfToken(form);
   }
 
   function scheduleSave(delay) {
@@ -259,8 +256,11 @@ export function createSaver({ form, copy, onStale, onBlockedSubmit }) {
         onBlockedSubmit();
         return;
       }
-      save({ force: true }).then((saved) => {
-        if (saved && action === "submit") {
+      Promise.all([
+        save({ force: true }),
+        saveAlongside ? saveAlongside() : Promise.resolve(true),
+      ]).then(([saved, savedAlongside]) => {
+        if (saved && savedAlongside && action === "submit") {
           state.submitting = true;
           window.location.assign(config.submitUrl);
         }

@@ -1,5 +1,6 @@
 // What StudyHub keeps in this browser (localStorage): the copy of a draft the server may not
-// have yet, and when the essay's timer was started. Every key is built here, and only here:
+// have yet, the replies to a redraft's targets the server may not have yet, and when the
+// essay's timer was started. Every key is built here, and only here:
 // the editor writes and offers back the draft copy, and a submitted attempt's page forgets it.
 //
 // Storage can be full or disabled; the draft copy then quietly does nothing, as the server copy
@@ -9,6 +10,10 @@ function draftKey(user, essay) {
   return "studyhub:draft:" + user + ":" + essay;
 }
 
+function repliesKey(user, response) {
+  return "studyhub:replies:" + user + ":" + response;
+}
+
 function timerKey(user, essay, attempt) {
   return "studyhub:timer:" + user + ":" + essay + ":" + attempt;
 }
@@ -16,7 +21,17 @@ function timerKey(user, essay, attempt) {
 // The browser copy of one student's draft of one essay, whichever attempt it belongs to:
 // { body, attempt, baseVersion (the server version it was typed on), savedAt (ms) }.
 export function draftCopy(user, essay) {
-  const key = draftKey(user, essay);
+  return keptJson(draftKey(user, essay));
+}
+
+// The browser copy of the replies to a redraft's targets (the redraft is the response) that the
+// server may not have yet: { replies: { "1": text, … }, savedAt (ms) }.
+export function repliesCopy(user, response) {
+  return keptJson(repliesKey(user, response));
+}
+
+// A value kept as JSON under one key.
+function keptJson(key) {
   return {
     key,
     read() {
