@@ -43,7 +43,9 @@ def student_work(
     extension: Extension | None,
 ) -> StudentWork:
     """One student's standing on one piece of work, from their responses to it (attempt
-    order)."""
+    order). A redraft the teacher asked for is not an attempt at the work (essays/classes.py):
+    it changes neither where the work stands nor how late it was."""
+    responses = [r for r in responses if r.redraft_of_id is None]
     handed_in = [r for r in responses if not r.is_draft]
     latest = handed_in[-1] if handed_in else next((r for r in responses if r.is_draft), None)
     return StudentWork(
@@ -101,6 +103,8 @@ class BoardRow(EnrolledStudent, HandedIn):
     now: datetime
     # The candidate number shown instead of the name while the work is marked anonymously.
     candidate: int | None = None
+    # The student's latest redraft of this work, when their teacher asked for one.
+    redraft: Response | None = None
 
     @property
     def name(self) -> str:
@@ -121,6 +125,10 @@ class BoardRow(EnrolledStudent, HandedIn):
         handed_in = self.handed_in
         if handed_in is None:
             return ""
+        if self.redraft is not None:
+            if self.redraft.is_draft:
+                return "released, redraft being written"
+            return "redraft released" if self.redraft.is_returned else "redraft handed in"
         if handed_in.is_returned:
             return "released"
         return "not marked" if handed_in.mark is None else "marked, not released"
@@ -208,6 +216,11 @@ def sort_board(rows: list[BoardRow], order: str) -> tuple[list[BoardRow], str]:
     return sorted(present, key=key, reverse=descending) + missing, order
 
 
+def latest_redraft(responses: list[Response]) -> Response | None:
+    """The last redraft among a student's responses to a piece of work (attempt order)."""
+    return next((r for r in reversed(responses) if r.redraft_of_id is not None), None)
+
+
 def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> list[BoardRow]:
     """Every current member of the class and where their work on this assignment stands,
     in the class's order (last name). Three queries: the members, the extensions, the
@@ -229,6 +242,7 @@ def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> 
                 extensions.get(enrolment.student_id),
             ),
             now=now,
+            redraft=latest_redraft(responses.get((assignment.pk, enrolment.student_id), [])),
         )
         for enrolment in enrolments
     ]

@@ -280,6 +280,9 @@ class BoardPages:
             raise Http404("No response you may see has this address in this work.")
         student_response.assignment = assignment
         marking_page = reverse("admin:essays_response_change", args=[student_response.pk])
+        # Back to the marking page inside the pile the teacher came from.
+        if pile := request.GET.get("_changelist_filters"):
+            marking_page += "?" + urlencode({"_changelist_filters": pile})
         if not is_anonymous(student_response, assignment=assignment):
             self.message_user(
                 request, "This work is not marked anonymously: its name shows.", messages.INFO

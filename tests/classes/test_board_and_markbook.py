@@ -136,6 +136,32 @@ def test_the_board_shows_where_each_students_work_stands(teacher_client, work, s
     assert "extended to" in page
 
 
+def test_a_redraft_handed_in_after_the_deadline_does_not_make_the_work_late(
+    teacher_client, work, students, now
+):
+    people, responses = students
+    first = responses["marked"]
+    first.redraft_due_at = now + timedelta(days=3)
+    first.save()
+    redraft = ResponseFactory(
+        student=people["marked"],
+        essay=work.essay,
+        assignment=work,
+        attempt=2,
+        status="submitted",
+        submitted_at=now + timedelta(days=2),
+        redraft_of=first,
+    )
+    response = teacher_client.get(board_url(work))
+    row = next(row for row in response.context["rows"] if row.student.username == "marked")
+    assert row.status == Status.RETURNED
+    assert row.late_by == ""
+    assert row.mark == 18
+    assert row.marking == "redraft handed in"
+    page = response.content.decode()
+    assert f'href="{marking_url(redraft)}">Open the redraft' in page
+
+
 def test_the_board_never_shows_a_drafts_text(teacher_client, work, students):
     work.responses.filter(status="draft").update(body="my secret first thoughts")
     page = teacher_client.get(board_url(work)).content.decode()

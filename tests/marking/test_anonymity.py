@@ -8,6 +8,7 @@ Releasing the marks (when names come back) is tests/marking/test_release.py."""
 import csv
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -389,6 +390,16 @@ def test_opening_a_name_is_recorded_and_shown_to_that_teacher_alone(
     history = other.get(reverse("admin:essays_response_history", args=[quentin.pk]))
     assert "Opened the student&#x27;s name" in history.content.decode()
     assert_names_no_one(history.content.decode())
+
+
+def test_opening_a_name_keeps_the_teacher_in_the_pile_they_came_from(teacher_client, work, scripts):
+    quentin = scripts["quentin"]
+    pile = f"assignment__id__exact={work.pk}&mark__isnull=True"
+    page = teacher_client.get(marking_url(quentin), {"_changelist_filters": pile})
+    form_action = reveal_url(quentin) + "?" + urlencode({"_changelist_filters": pile})
+    assert f'action="{escape(form_action)}"' in page.content.decode()
+    opened = teacher_client.post(form_action)
+    assert opened.url == marking_url(quentin) + "?" + urlencode({"_changelist_filters": pile})
 
 
 def test_opening_a_name_reached_only_by_post_for_that_works_script(
