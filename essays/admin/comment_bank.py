@@ -24,21 +24,13 @@ from django.utils.translation import ngettext
 
 from essays.marking import annotations
 from essays.models import CommentBankItem, Subject
+from essays.models.marking import may_share
 from essays.people import display_name
 
 SHARING_REFUSED = (
     "Only editors and the subject's head of department share comments with the department. "
     "Keep this one private, or ask your head of department to add it to the shared bank."
 )
-
-
-def may_share(user, subject: Subject | None) -> bool:
-    """Whether `user` may put a comment into the shared bank of `subject` (None: the bank every
-    subject shares): exactly when they could curate it there (CommentBankQuerySet.curated_by),
-    so nobody shares a comment they could then neither change nor delete."""
-    if user.is_superuser or user.has_perm("essays.change_essay"):
-        return True
-    return subject is not None and subject.heads.filter(pk=user.pk).exists()
 
 
 class CommentBankItemForm(forms.ModelForm):
@@ -80,7 +72,7 @@ class CommentBankItemForm(forms.ModelForm):
 
     def refuse_duplicate(self, text: str, *, shared: bool, subject: Subject | None) -> None:
         """The same words twice in one bank would be offered twice while marking."""
-        others = CommentBankItem.objects.exclude(pk=self.instance.pk).filter(text__iexact=text)
+        others = CommentBankItem.objects.exclude(pk=self.instance.pk).with_text(text)
         owner_id = self.instance.owner_id if self.instance.pk else self.user.pk
         if owner_id is not None and others.filter(owner_id=owner_id).exists():
             whose = "your" if owner_id == self.user.pk else "its owner's"

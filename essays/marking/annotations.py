@@ -232,7 +232,7 @@ def add_to_bank(*, owner, subject: Subject | None, text, kind, objective="") -> 
     text = clean_text(text)
     kind = clean_kind(kind)
     objective = clean_objective(objective)
-    if CommentBankItem.objects.filter(owner=owner, text=text).exists():
+    if CommentBankItem.objects.filter(owner=owner).with_text(text).exists():
         raise ValidationError("That comment is already in your bank.")
     return CommentBankItem.objects.create(
         owner=owner, subject=subject, text=text, kind=kind, objective=objective, shared=False

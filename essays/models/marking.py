@@ -32,7 +32,21 @@ class Objective(models.TextChoices):
     AO3 = "AO3", "AO3"
 
 
+def may_share(user, subject: Subject | None) -> bool:
+    """Whether `user` may put a comment into the shared bank of `subject` (None: the bank every
+    subject shares): exactly when they could curate it there (CommentBankQuerySet.curated_by),
+    so nobody shares a comment they could then neither change nor delete."""
+    if user.is_superuser or user.has_perm("essays.change_essay"):
+        return True
+    return subject is not None and subject.heads.filter(pk=user.pk).exists()
+
+
 class CommentBankQuerySet(models.QuerySet):
+    def with_text(self, text: str):
+        """Comments with these words, whatever their case: one bank never holds the same
+        comment twice (it would be offered twice while marking)."""
+        return self.filter(text__iexact=text)
+
     def usable_by(self, user, subject: Subject | None = None):
         """The comments a member of staff may pick from: their own, and those shared with the
         department (of `subject`, or of any subject when it is None; shared comments for no

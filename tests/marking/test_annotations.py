@@ -427,6 +427,8 @@ def test_add_to_my_bank_keeps_a_private_comment_once(teacher_client, teacher, su
     again = post(teacher_client, url, data)
     assert again.status_code == 400
     assert again.json()["error"] == "That comment is already in your bank."
+    shouted = post(teacher_client, url, {**data, "text": "DATE THE PACT PRECISELY."})
+    assert shouted.status_code == 400  # the bank's rule: the same words in any case
     assert post(teacher_client, url, {"text": "", "kind": "target"}).status_code == 400
     assert CommentBankItem.objects.count() == 1
     # Now offered as the teacher types.
