@@ -81,7 +81,10 @@ class AnonymousMarking:
         """The pile's checkbox, labelled (for screen readers) by the response as the pile names
         it: the admin's own label is `Response.__str__`, student and all."""
         label = format_html("Select this object for an action - {}", response_label(obj))
-        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label})
+        # Never ticked when the page opens: an action applies only to the rows the teacher ticks.
+        checkbox = forms.CheckboxInput(
+            {"class": "action-select", "aria-label": label}, check_test=lambda value: False
+        )
         return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

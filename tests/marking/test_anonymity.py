@@ -161,6 +161,15 @@ def test_the_pile_shows_candidate_numbers_and_the_same_one_for_every_attempt(
         assert f'href="{marking_url(script)}' in page
 
 
+def test_no_script_in_the_pile_is_ticked_for_an_action_until_the_teacher_ticks_it(
+    teacher_client, scripts
+):
+    page = teacher_client.get(PILE).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="_selected_action"[^>]*>', page)
+    assert len(boxes) == len(scripts)
+    assert not [box for box in boxes if "checked" in box]
+
+
 def test_free_practice_and_other_set_work_keep_their_names(teacher_client, group, work, scripts):
     zainab = scripts["first"].student
     ResponseFactory(student=zainab, status="submitted")  # free practice
