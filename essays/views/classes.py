@@ -124,7 +124,7 @@ def redraft_row(redraft: Redraft, now: datetime) -> RedraftRow:
     if redraft.handed_in:
         step = "handed in"
         local = timezone.localtime(redraft.due_at)
-        words = f"was due {local.day} {local:%b %H:%M}"
+        words = f"due {local.day} {local:%b %H:%M}"
     else:
         step = "start" if redraft.redraft is None else "continue"
         words = due_in_words(redraft.due_at, now=now)

@@ -187,6 +187,7 @@ def test_save_and_return_stamps_the_teacher_and_emails_the_student(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["amira@example.com"]
     assert f"/responses/{submitted.pk}/" in mail.outbox[0].body
+    assert mail.outbox[0].body.startswith("Hello Amira,")
 
 
 def test_returning_without_a_mark_is_refused(teacher_client, submitted):
@@ -392,3 +393,18 @@ def test_the_export_has_what_went_well_and_the_targets(teacher_client, essay, su
     (row,) = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     assert row["What went well"] == "'=cmd|' /C calc'!A0"
     assert row["Even better if"] == "One; Two"
+
+
+def test_save_and_next_unmarked_says_on_the_next_script_that_the_mark_was_kept(
+    teacher_client, essay, submitted, pupil
+):
+    following = ResponseFactory(essay=essay, student=pupil(), status="submitted")
+    response = teacher_client.post(
+        change_url(submitted),
+        {"level": 3, "mark": 12, "feedback": "", "_next_unmarked": "1"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(change_url(following), 302)]
+    assert "Saved the mark for Amira Khan (amira) (not released)." in response.content.decode()
+    submitted.refresh_from_db()
+    assert (submitted.mark, submitted.status) == (12, Response.Status.SUBMITTED)
