@@ -167,7 +167,11 @@ class CommentBankItemAdmin(admin.ModelAdmin):
     readonly_fields = ["owner_name", "times_used", "created_at"]
 
     def get_fieldsets(self, request, obj=None):
-        comment = (None, {"fields": ["text", ("kind", "objective"), ("subject", "shared")]})
+        # "Shared with the department" only for those who may share somewhere: a teacher's
+        # comments are private, and the box would only lead to a refusal.
+        may_share_somewhere = may_share(request.user, None) or request.user.subjects_headed.exists()
+        where = ("subject", "shared") if may_share_somewhere else "subject"
+        comment = (None, {"fields": ["text", ("kind", "objective"), where]})
         if obj is None:
             return [comment]
         return [comment, ("Record", {"fields": [("owner_name", "times_used", "created_at")]})]
