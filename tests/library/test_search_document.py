@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from essays.models import Essay, Note, Tag
-from essays.search import excerpt, search_document, search_terms
+from essays.search import Highlighter, excerpt, parse, search_document, search_terms
 from tests.factories import EssayFactory, NoteFactory, TagFactory
 
 
@@ -20,9 +20,18 @@ def test_the_document_is_every_searchable_text_in_lower_case():
 
 
 def test_query_terms_and_excerpts_need_no_database():
-    assert search_terms("Nazi-Soviet Pact, PACT 1939") == ["nazi-soviet", "pact", "1939"]
+    query = parse('Nazi-Soviet Pact, PACT 1939 "war of the worlds" the')
+    assert [clause.words for clause in query.clauses] == [
+        ("nazi", "soviet"),
+        ("pact",),
+        ("1939",),
+        ("war", "of", "the", "worlds"),
+    ]
+    assert search_terms("Nazi-Soviet Pact") == ["nazi", "soviet", "pact"]
+    highlighter = Highlighter(parse("pact").clauses)
     assert (
-        str(excerpt("The pact of 1939 <b>", ["pact"])) == "The <mark>pact</mark> of 1939 &lt;b&gt;"
+        str(excerpt("The pact of 1939 <b>", highlighter))
+        == "The <mark>pact</mark> of 1939 &lt;b&gt;"
     )
 
 
