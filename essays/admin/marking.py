@@ -181,6 +181,11 @@ class ResponseAdmin(AnonymousMarking, admin.ModelAdmin):
             else:
                 message = f"Released attempt {obj.attempt} to {label}."
             self.message_user(request, message, messages.SUCCESS)
+        elif "_next_unmarked" in request.POST:
+            # Said on the next script, so the teacher knows the last one was kept.
+            label = anonymity.student_label(obj, request=request)
+            kept = "" if obj.is_returned else " (not released)"
+            self.message_user(request, f"Saved the mark for {label}{kept}.", messages.SUCCESS)
         if released or "_next_unmarked" in request.POST:
             following = (
                 self.pile_came_from(request).filter(mark__isnull=True).exclude(pk=obj.pk).first()

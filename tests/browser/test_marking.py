@@ -274,9 +274,90 @@ def test_a_released_script_is_seen_by_its_student(page, site, context):
     page.get_by_role("spinbutton", name="Mark").fill("17")
     page.get_by_role("button", name="Save and release to student").click()
     expect(page.get_by_text("Every response in this list is marked.")).to_be_visible()
+    # r on a released script says why it did nothing, where the teacher is looking.
+    page.goto(f"{site}/admin/essays/response/{script.pk}/change/")
+    expect(page.locator("#marking[data-ready=true]")).to_be_attached()
+    page.keyboard.press("r")
+    expect(page.get_by_role("status")).to_have_text("This response has already been released.")
+    expect(page.get_by_role("status")).to_be_in_viewport()
 
     student_page = context.new_page()
     context.clear_cookies()
     log_in(student_page, site, "pupil0")
     student_page.goto(f"{site}{script.get_absolute_url()}")
     expect(student_page.get_by_text("17 / 25")).to_be_visible()
+
+
+def test_keys_answer_in_view_and_an_unsaved_mark_is_never_lost_unasked(page, site):
+    page.set_viewport_size({"width": 1280, "height": 600})
+    long_answer = "\n\n".join(
+        f"Paragraph {n}: " + "Stalin wanted security. " * 20 for n in range(6)
+    )
+    _teacher, scripts, _bank = a_teacher_with_a_pile([long_answer, "Stalin turned to Hitler."])
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    open_marking_page(page, site, scripts[0])
+    panel = page.locator("#mark-panel")
+    status = page.get_by_role("status")
+    answer = page.get_by_role("textbox", name="The student's answer")
+
+    # A level chosen with the levels scrolled out of the panel comes into view; focus stays.
+    panel.evaluate("panel => { panel.scrollTop = panel.scrollHeight; }")
+    level_3 = page.get_by_role("radio", name=re.compile("^Level 3 "))
+    expect(level_3).not_to_be_in_viewport()
+    answer.focus()
+    page.keyboard.press("3")
+    expect(level_3).to_be_checked()
+    expect(level_3).to_be_in_viewport()
+    expect(answer).to_be_focused()
+    expect(status).to_have_text("Level 3 (11–15) chosen.")
+
+    # c with nothing selected says so at the top of the panel, in view.
+    panel.evaluate("panel => { panel.scrollTop = panel.scrollHeight; }")
+    page.keyboard.press("c")
+    expect(status).to_have_text(re.compile("^Select a passage of the answer first"))
+    expect(status).to_be_in_viewport()
+    expect(page.locator("#comment-message")).to_have_text("")  # said once, not twice
+
+    # With an unsaved level, n and the links ask first; a second go leaves.
+    page.keyboard.press("n")
+    expect(status).to_have_text(
+        "You have an unsaved mark: press n again to leave without saving, or Save first."
+    )
+    expect(status).to_be_in_viewport()
+    assert f"/response/{scripts[0].pk}/change/" in page.url
+    page.get_by_role("link", name="← Previous script").click()
+    expect(status).to_contain_text("click it again to leave without saving")
+    assert f"/response/{scripts[0].pk}/change/" in page.url
+    page.get_by_role("link", name="Next script →").click()
+    expect(status).to_contain_text("click it again")
+    page.get_by_role("link", name="Next script →").click()
+    page.wait_for_url(re.compile(rf"/admin/essays/response/{scripts[1].pk}/change/"))
+    expect(page.locator("#marking[data-ready=true]")).to_be_attached()
+
+    # A mark typed and taken back again is no change: n goes at once.
+    page.keyboard.press("m")
+    page.keyboard.type("8")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+    page.keyboard.press("p")
+    page.wait_for_url(re.compile(rf"/admin/essays/response/{scripts[0].pk}/change/"))
+    expect(page.locator("#marking[data-ready=true]")).to_be_attached()
+    assert dialogs == []
+
+    # Any other way out with an unsaved mark gets the browser's warning (dismissed: staying).
+    page.keyboard.press("2")
+    page.keyboard.press("m")
+    page.keyboard.type("8")
+    page.evaluate("() => { window.location.assign('/admin/'); }")
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert f"/response/{scripts[0].pk}/change/" in page.url
+
+    # The form's own buttons leave without a warning, and the next script says what was kept.
+    page.get_by_role("button", name="Save and next unmarked").click()
+    page.wait_for_url(re.compile(rf"/admin/essays/response/{scripts[1].pk}/change/"))
+    expect(page.get_by_text("Saved the mark for pupil0 (not released).")).to_be_visible()
+    assert dialogs == ["beforeunload"]
+    scripts[0].refresh_from_db()
+    assert (scripts[0].level, scripts[0].mark, scripts[0].status) == (2, 8, "submitted")

@@ -61,17 +61,17 @@ export function setUpComments({ root, answer }) {
     return was;
   }
 
-  function commentOnSelection() {
+  // Why nothing happened goes where the teacher is looking: beside the button for the button,
+  // to the `refuse` given for the c key (the status line at the top of the panel).
+  function commentOnSelection(refuse = (text) => say(text, { error: true })) {
     if (!open || !form) {
-      say("This response has been released: its comments no longer change.", { error: true });
+      refuse("This response has been released: its comments no longer change.");
       return;
     }
     const passage = answer.selection();
     if (!passage) {
-      say("Select a passage of the answer first: with the mouse, or with Shift and the arrow keys.", {
-        error: true,
-      });
-      answer.element.focus();
+      answer.element.focus({ preventScroll: true });
+      refuse("Select a passage of the answer first: with the mouse, or with Shift and the arrow keys.");
       return;
     }
     openForm(passage);
@@ -131,7 +131,7 @@ export function setUpComments({ root, answer }) {
     const button = document.getElementById("comment-on-selection");
     // Pressing the button must not take the selection away from the answer.
     button.addEventListener("mousedown", (event) => event.preventDefault());
-    button.addEventListener("click", commentOnSelection);
+    button.addEventListener("click", () => commentOnSelection());
     const combobox = createCombobox({
       input: field.text,
       listbox: document.getElementById("comment-text-options"),

@@ -2,8 +2,11 @@
 // read-only, does not count): 1–5 choose that level, m goes to the mark, c comments on the
 // selected passage, w and e go to the bank boxes of What went well and Even better if, r saves
 // and releases, n/j and p/k go to the next and previous script of the list the teacher came
-// from, ? shows the keys (a dialog; Esc closes it). Esc in a box of the mark panel goes back to
-// the answer.
+// from (with an unsaved mark, press it twice: unsaved.js), ? shows the keys (a dialog; Esc closes
+// it). Esc in a box of the mark panel goes back to the answer. What a key did, or why it did
+// nothing, shows in the status line at the top of the mark panel.
+
+import { guardUnsavedWork } from "./unsaved.js";
 
 const TYPED_INPUTS = new Set(["radio", "checkbox", "submit", "button", "reset", "image"]);
 
@@ -25,23 +28,34 @@ export function setUpKeys({ answer, comments }) {
   const dialog = document.getElementById("keys-help");
   const status = document.getElementById("marking-status");
   const keysButton = document.getElementById("keys-button");
-  let changed = false;
-  let leaving = null;
+  let pending = null;
 
-  function say(text) {
-    if (status) {
-      status.textContent = text;
+  function put(text, warning) {
+    status.textContent = text;
+    status.classList.toggle("is-warning", warning);
+    if (warning) {
+      status.scrollIntoView({ block: "nearest" });
     }
   }
 
-  // Only the mark's own fields count as unsaved work, not the comment form (saved on its own).
-  for (const type of ["input", "change"]) {
-    form.addEventListener(type, (event) => {
-      if (event.target.name && !event.target.closest("#comment-form")) {
-        changed = true;
-      }
-    });
+  // The panel's status line, at its top: what a key did, or why it did nothing (a warning,
+  // brought into view). The line is a live region, so a screen reader reads it once.
+  function say(text, { warning = false } = {}) {
+    if (!status) {
+      return;
+    }
+    window.clearTimeout(pending);
+    if (status.textContent === text) {
+      // The same words again (the same key pressed twice): emptied first, so they are read.
+      status.textContent = "";
+      pending = window.setTimeout(() => put(text, warning), 100);
+    } else {
+      put(text, warning);
+    }
   }
+  const warn = (text) => say(text, { warning: true });
+
+  const unsaved = guardUnsavedWork({ form, say });
 
   function showKeys() {
     if (dialog && !dialog.open) {
@@ -53,18 +67,12 @@ export function setUpKeys({ answer, comments }) {
     keysButton.addEventListener("click", showKeys);
   }
 
-  // To the next or previous script; with unsaved changes, only when asked twice.
-  function go(id, words) {
+  // To the next or previous script; with an unsaved mark, only when asked twice.
+  function go(id, key) {
     const link = document.getElementById(id);
-    if (!link) {
-      return;
+    if (link && unsaved.mayLeave(link.href, `press ${key} again`)) {
+      window.location.assign(link.href);
     }
-    if (changed && leaving !== id) {
-      leaving = id;
-      say(`This script has unsaved changes: press the key again to go to the ${words} script without saving them.`);
-      return;
-    }
-    window.location.assign(link.href);
   }
 
   function chooseLevel(number) {
@@ -74,6 +82,8 @@ export function setUpKeys({ answer, comments }) {
     }
     radio.checked = true;
     radio.dispatchEvent(new Event("change", { bubbles: true }));
+    // In view in the panel, so the teacher sees what the key ticked; the focus stays put.
+    (radio.parentElement || radio).scrollIntoView({ block: "nearest" });
     const label = radio.labels[0] ? radio.labels[0].textContent.split(":")[0] : `Level ${number}`;
     say(`${label} chosen.`);
   }
@@ -112,7 +122,7 @@ export function setUpKeys({ answer, comments }) {
         mark.select();
       }
     } else if (key === "c") {
-      comments.commentOnSelection();
+      comments.commentOnSelection(warn);
     } else if (key === "w") {
       focusBox("went-well-bank");
     } else if (key === "e") {
@@ -122,12 +132,12 @@ export function setUpKeys({ answer, comments }) {
       if (release) {
         form.requestSubmit(release);
       } else {
-        say("This response has already been released.");
+        warn("This response has already been released.");
       }
     } else if (key === "n" || key === "j") {
-      go("next-script", "next");
+      go("next-script", key);
     } else if (key === "p" || key === "k") {
-      go("previous-script", "previous");
+      go("previous-script", key);
     } else if (key === "?") {
       showKeys();
     } else {
@@ -137,7 +147,7 @@ export function setUpKeys({ answer, comments }) {
       event.preventDefault();
     }
     if (key !== "n" && key !== "j" && key !== "p" && key !== "k") {
-      leaving = null;
+      unsaved.forget();
     }
   });
 }
