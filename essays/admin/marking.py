@@ -161,6 +161,15 @@ class ResponseAdmin(AnonymousMarking, admin.ModelAdmin):
             obj.marked_by_id is None or {"level", "mark"} & set(form.changed_data)
         ):
             obj.marked_by = request.user
+        if obj.is_returned and {"level", "mark"} & set(form.changed_data):
+            # The student has already seen the mark: say so, rather than change it silently.
+            # (The admin's history records the change.)
+            self.message_user(
+                request,
+                f"{anonymity.student_label(obj, request=request)} had already seen "
+                f"{form.initial.get('mark')}; their work now shows {obj.mark}. Tell them why.",
+                messages.WARNING,
+            )
         super().save_model(request, obj, form, change)
         count_bank_uses(form.cleaned_data["bank_uses"])
         if form.releases:

@@ -408,3 +408,19 @@ def test_save_and_next_unmarked_says_on_the_next_script_that_the_mark_was_kept(
     assert "Saved the mark for Amira Khan (amira) (not released)." in response.content.decode()
     submitted.refresh_from_db()
     assert (submitted.mark, submitted.status) == (12, Response.Status.SUBMITTED)
+
+
+def test_changing_a_released_mark_warns_that_the_student_had_seen_it(teacher_client, submitted):
+    Response.objects.filter(pk=submitted.pk).update(
+        status=Response.Status.RETURNED, level=3, mark=12, returned_at=timezone.now()
+    )
+    response = teacher_client.post(
+        change_url(submitted),
+        {"level": 3, "mark": 14, "feedback": "", "_continue": "1"},
+        follow=True,
+    )
+    assert "Amira Khan (amira) had already seen 12; their work now shows 14." in (
+        response.content.decode()
+    )
+    submitted.refresh_from_db()
+    assert submitted.mark == 14
