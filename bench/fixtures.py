@@ -6,6 +6,7 @@ benchmark script reads it back.
 
 import statistics
 import time
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -15,10 +16,25 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from bench.vocabulary import topic_words
+from essays import writing
+from essays.demo import STALIN
+from essays.demo_answers import ANSWERS
 from essays.management.load_text import WORDS
-from essays.models import Assignment, Essay, Level, Response, Subject, Tag, TeachingGroup
+from essays.models import (
+    Annotation,
+    Assignment,
+    CommentBankItem,
+    Enrolment,
+    Essay,
+    Level,
+    Response,
+    Subject,
+    Tag,
+    TeachingGroup,
+)
 from essays.roles import sync_roles
 
 User = get_user_model()
@@ -111,3 +127,81 @@ def time_class_pages(repeat: int) -> dict:
             "queries": len(queries),
         }
     return results
+
+
+def marking_scripts(count: int) -> list[str]:
+    """`count` (up to 15) different answers of three paragraphs to the Stalin essay, each an
+    opening, a middle and an ending taken from different students of the demo class."""
+    answers = [text.split("\n\n") for text in ANSWERS[STALIN].values()]
+    parts = [answer for answer in answers if len(answer) == 3][:5]
+    scripts = []
+    for n in range(count):
+        opening, middle, ending = n % 5, (n + 1 + n // 5) % 5, (n + 2 + 2 * (n // 5)) % 5
+        scripts.append("\n\n".join([parts[opening][0], parts[middle][1], parts[ending][2]]))
+    assert len(set(scripts)) == count, "the answers must differ"
+    return scripts
+
+
+def prepare_marking(username: str, password: str, count: int) -> dict:
+    """For bench/marking.py, after loaddata of the mark schemes, the library and the comment
+    bank: a teacher (in Teachers) of a class of `count` students who each handed in a different
+    answer to one piece of set work on the Stalin essay. Returns the set work's id and the
+    scripts' ids, newest first (the pile's order)."""
+    sync_roles(Group, Permission)
+    teacher = User.objects.create_user(username, password=password, is_staff=True)
+    teacher.groups.add(Group.objects.get(name="Teachers"))
+    essay = Essay.objects.get(slug=STALIN)
+    group = TeachingGroup.objects.create(
+        name="13B History", subject=essay.subject, level=Level.objects.get(slug="a-level")
+    )
+    group.teachers.add(teacher)
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        group=group,
+        essay=essay,
+        set_at=now - timedelta(days=6),
+        due_at=now + timedelta(days=1),
+        set_by=teacher,
+    )
+    ids = []
+    for n, body in enumerate(marking_scripts(count)):
+        student = User.objects.create_user(f"bench-pupil-{n + 1}", first_name=f"Pupil {n + 1}")
+        Enrolment.objects.create(group=group, student=student)
+        draft, _ = writing.start_draft(
+            student=student, essay=essay, body=body, assignment=assignment
+        )
+        writing.submit_response(student=student, response_id=draft.pk)
+        # Handed in a minute apart, the first newest: the pile lists them in this order.
+        Response.objects.filter(pk=draft.pk).update(submitted_at=now - timedelta(minutes=n + 1))
+        ids.append(draft.pk)
+    return {"assignment": assignment.pk, "scripts": ids}
+
+
+def read_marking(assignment_id: int) -> dict:
+    """For bench/marking.py, after marking: each script of the set work as it was saved, with
+    its margin comments, and how often each bank comment has been used."""
+    scripts = []
+    for student_response in Response.objects.filter(assignment_id=assignment_id).order_by("pk"):
+        annotations = Annotation.objects.filter(response=student_response).order_by("start")
+        scripts.append(
+            {
+                "id": student_response.pk,
+                "status": student_response.status,
+                "returned": student_response.returned_at is not None,
+                "level": student_response.level,
+                "mark": student_response.mark,
+                "went_well": student_response.went_well,
+                "even_better_if": student_response.even_better_if,
+                "annotations": [
+                    {
+                        "quote": annotation.quote,
+                        "in_text": student_response.body[annotation.start : annotation.end],
+                        "comment": annotation.comment,
+                        "bank_item": annotation.bank_item_id,
+                    }
+                    for annotation in annotations
+                ],
+            }
+        )
+    uses = dict(CommentBankItem.objects.filter(times_used__gt=0).values_list("pk", "times_used"))
+    return {"scripts": scripts, "bank_uses": {str(pk): n for pk, n in uses.items()}}
