@@ -16,7 +16,7 @@ margin comment from the bank, a typed margin comment, a What went well and an Ev
 line from the bank, and release.
 
 Every key press that is not typing words counts as an action (Tab, Enter, Esc and arrows too,
-each press of a selection with Ctrl+Shift+→); the letters typed into a box do not. It prints
+each press of s that selects a sentence); the letters typed into a box do not. It prints
 the actions per script (min / median / max, and per step), and the time from pressing "r" to
 the next script's page being ready (its load event: the page parsed, its CSS and scripts run,
 the answer shown), beside the same navigation, made after each release, to two bare pages of
@@ -113,23 +113,20 @@ class Teacher:
         self.page.keyboard.type(text)
 
 
-def select_words(teacher: Teacher, step: str, words: int) -> None:
-    """From the caret in the answer to the end of its paragraph (Ctrl+↓, as Chromium moves on
-    Linux), then Ctrl+Shift+→ until the next paragraph's first `words` whole words are selected,
-    as the teacher watching the selection would: one press over the paragraph break, one for
-    each word (and one more for each part of a hyphenated word)."""
-    teacher.press(step, "Control+ArrowDown")
-    for _ in range(words * 3):
-        teacher.press(step, "Control+Shift+ArrowRight")
-        selected = teacher.page.evaluate("getSelection().toString()").split()
-        if len(selected) == words and not selected[-1].endswith("-"):
-            return
-    raise AssertionError(f"could not select {words} words: {selected}")
+def select_sentence(teacher: Teacher, step: str) -> str:
+    """s: the sentence at the caret (the answer's first, with the caret at its start; after a
+    comment, the sentence after the passage commented on). Returns the selection."""
+    teacher.press(step, "s")
+    expect(teacher.page.get_by_role("status")).to_have_text(re.compile("^Selected: "))
+    return teacher.page.evaluate("getSelection().toString()")
 
 
-def check_selected(page, words: int, number: int) -> None:
+def check_selected(page, selected: str, number: int) -> None:
     quote = page.locator("#comment-form-quote").inner_text()
-    assert len(quote.split()) == words, f"script {number}: the selection was {quote!r}"
+    assert quote.strip() and quote == selected.strip(), (
+        f"script {number}: the selection was {selected!r}, the comment's passage {quote!r}"
+    )
+    assert re.search(r"[.!?]\W*$", quote), f"script {number}: not a sentence: {quote!r}"
 
 
 def mark_script(teacher: Teacher, plan: tuple, number: int) -> None:
@@ -147,28 +144,24 @@ def mark_script(teacher: Teacher, plan: tuple, number: int) -> None:
     teacher.press("mark", "Escape")  # out of the box, back to the answer
     expect(answer).to_be_focused()
 
-    # A margin comment from the bank: select, c, a few letters, ↓ and Enter to choose, Enter
-    # to save.
-    select_words(teacher, "bank comment", 4)
+    # A margin comment from the bank on the first sentence: s, c, a few letters, Enter (the
+    # first suggestion, saved at once).
+    selected = select_sentence(teacher, "bank comment")
     teacher.press("bank comment", "c")
     comment_box = page.get_by_role("combobox", name="Comment")
     expect(comment_box).to_be_focused()
-    check_selected(page, 4, number)
+    check_selected(page, selected, number)
     teacher.type(bank_letters)
     expect(page.locator("#comment-text-options [role=option]").first).to_be_visible()
-    teacher.press("bank comment", "ArrowDown")
-    teacher.press("bank comment", "Enter")
-    expect(page.locator("#comment-form-quote")).to_be_visible()
-    expect(comment_box).not_to_have_value(bank_letters)
     teacher.press("bank comment", "Enter")
     expect(page.locator("#comment-message")).to_have_text("Comment 1 saved.")
     expect(answer).to_be_focused()
 
-    # A typed margin comment on a passage further on: select, c, type it, Enter to save.
-    select_words(teacher, "typed comment", 3)
+    # A typed margin comment on the next sentence: s, c, type it, Enter to save.
+    selected = select_sentence(teacher, "typed comment")
     teacher.press("typed comment", "c")
     expect(comment_box).to_be_focused()
-    check_selected(page, 3, number)
+    check_selected(page, selected, number)
     teacher.type(typed)
     teacher.press("typed comment", "Enter")
     expect(page.locator("#comment-message")).to_have_text(re.compile(r"^Comment \d saved\.$"))
@@ -176,7 +169,7 @@ def mark_script(teacher: Teacher, plan: tuple, number: int) -> None:
     expect(answer).to_be_focused()
 
     # What went well and Even better if from the bank: the key, a few letters, Enter (the
-    # first suggestion), Esc back to the answer.
+    # first suggestion, and back to the answer).
     for step, key, box_name, letters, field in (
         ("what went well", "w", "Add a strength from the bank", went_well_letters,
          "What went well"),
@@ -190,8 +183,8 @@ def mark_script(teacher: Teacher, plan: tuple, number: int) -> None:
         expect(options.locator("[role=option]").first).to_be_visible()
         teacher.press(step, "Enter")
         expect(page.get_by_role("textbox", name=field)).not_to_have_value("")
-        teacher.press(step, "Escape")
         expect(answer).to_be_focused()
+        expect(page.get_by_role("status")).to_have_text(re.compile(f"^Added to {field}: "))
 
 
 def wait_until_loaded(page) -> dict:

@@ -116,20 +116,23 @@ def test_a_teacher_marks_two_scripts_by_keyboard_alone(page, site):
         comment_box = page.get_by_role("combobox", name="Comment")
         expect(comment_box).to_be_focused()
         expect(page.locator("#comment-form-quote")).to_have_text(passage)
-        # A few letters, then the first suggestion from the bank, then Enter to save.
+        # A few letters, then Enter: the suggestion chosen with ↓ (on the second script, the
+        # first suggestion, none being chosen) is saved at once, with its kind.
         page.keyboard.type("precise")
         option = page.get_by_role("option", name=re.compile("^Support this with precise"))
         expect(option).to_be_visible()
-        page.keyboard.press("ArrowDown")
-        expect(comment_box).to_have_attribute("aria-activedescendant", re.compile("option"))
-        page.keyboard.press("Enter")
-        expect(comment_box).to_have_value(bank["target"].text)
-        expect(page.get_by_label("Kind")).to_have_value("target")
+        if script is scripts[0]:
+            page.keyboard.press("ArrowDown")
+            expect(comment_box).to_have_attribute("aria-activedescendant", re.compile("option"))
+        else:
+            expect(comment_box).not_to_have_attribute("aria-activedescendant", re.compile("."))
         page.keyboard.press("Enter")
         expect(page.locator("#comment-message")).to_have_text("Comment 1 saved.")
+        expect(page.locator("#comment-form")).to_be_hidden()
         expect(page.locator("#answer-text mark.annotated")).to_have_text(passage)
         expect(answer).to_be_focused()
-        # What went well, from the bank.
+        # What went well, from the bank: Enter adds the first suggestion and goes back to the
+        # answer, saying what was added.
         page.keyboard.press("w")
         expect(page.get_by_role("combobox", name="Add a strength from the bank")).to_be_focused()
         page.keyboard.type("clear line")
@@ -138,8 +141,10 @@ def test_a_teacher_marks_two_scripts_by_keyboard_alone(page, site):
         expect(page.get_by_role("textbox", name="What went well")).to_have_value(
             bank["strength"].text
         )
-        page.keyboard.press("Escape")
         expect(answer).to_be_focused()
+        expect(page.get_by_role("status")).to_have_text(
+            f"Added to What went well: {bank['strength'].text}"
+        )
         page.keyboard.press("r")
         page.wait_for_load_state()
         if script is scripts[0]:
@@ -227,6 +232,72 @@ def test_comments_are_edited_deleted_and_refusals_shown_in_the_panel(page, site)
     expect(page.locator("#comment-message")).to_have_text("Comment 1 deleted.")
     expect(page.locator("#comment-list .comment")).to_have_count(1)
     assert list(Annotation.objects.values_list("comment", flat=True)) == ["Explain the trade-off."]
+
+
+def test_s_selects_the_sentence_at_the_caret_and_the_next_one_too(page, site):
+    long_sentence = "The last sentence is long enough to be cut short in the status line at sixty."
+    body = f"First point here. Second one?  Yes!\nA line without a stop\n\n{long_sentence}"
+    _teacher, (script,), _bank = a_teacher_with_a_pile([body])
+    open_marking_page(page, site, script)
+    status = page.get_by_role("status")
+    answer = page.get_by_role("textbox", name="The student's answer")
+    selected = "() => getSelection().toString()"
+
+    # Not in the answer: the first sentence; s again takes the next one too.
+    page.evaluate("() => { document.activeElement.blur(); getSelection().removeAllRanges(); }")
+    page.keyboard.press("s")
+    expect(answer).to_be_focused()
+    assert page.evaluate(selected) == "First point here."
+    expect(status).to_have_text("Selected: \u201cFirst point here.\u201d")
+    page.keyboard.press("s")
+    assert page.evaluate(selected) == "First point here. Second one?"
+    expect(status).to_have_text("Selected: \u201cFirst point here. Second one?\u201d")
+
+    # Commented on with c; the caret is left at the passage's end, and s takes the sentence
+    # after it, which ends at the line break.
+    page.keyboard.press("c")
+    expect(page.locator("#comment-form-quote")).to_have_text("First point here. Second one?")
+    page.keyboard.type("Two points")
+    page.keyboard.press("Enter")
+    expect(page.locator("#comment-message")).to_have_text("Comment 1 saved.")
+    expect(answer).to_be_focused()
+    page.keyboard.press("s")
+    assert page.evaluate(selected) == "Yes!"
+    page.keyboard.press("s")
+    expect(status).to_have_text("Selected: \u201cYes!\nA line without a stop\u201d")
+    # Words that a bank comment contains are saved as typed by closing the suggestions first.
+    page.keyboard.press("c")
+    page.keyboard.type("precise")
+    expect(
+        page.get_by_role("option", name=re.compile("^Support this with precise"))
+    ).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#comment-text-options")).to_be_hidden()
+    expect(page.locator("#comment-form")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#comment-message")).to_have_text("Comment 2 saved.")
+
+    # The caret in the middle of a sentence: that sentence, cut to 60 characters in the status.
+    page.keyboard.press("Control+End")
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.press("s")
+    assert page.evaluate(selected) == long_sentence
+    expect(status).to_have_text(f"Selected: \u201c{long_sentence[:60]}\u2026\u201d")
+    page.keyboard.press("s")
+    expect(status).to_have_text("No more sentences in the answer.")
+    page.keyboard.press("c")
+    expect(page.locator("#comment-form-quote")).to_have_text(long_sentence)
+    page.keyboard.press("Escape")
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keys for marking")).to_contain_text(
+        "Select the sentence at the cursor"
+    )
+    assert set(Annotation.objects.values_list("quote", "comment", "bank_item")) == {
+        ("First point here. Second one?", "Two points", None),
+        ("Yes!\nA line without a stop", "precise", None),
+    }
 
 
 def test_the_keys_are_listed_in_a_dialog_and_esc_closes_it(page, site):

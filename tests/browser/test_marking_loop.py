@@ -154,7 +154,10 @@ def mark_by_keyboard(page, *, body, passage, level, mark):
     page.keyboard.press("Enter")
     even_better = page.get_by_role("textbox", name="Even better if")
     expect(even_better).to_have_value(BANK_TARGET)
-    # The box itself is just before its bank box: a second target of the teacher's own.
+    # Enter took the line and went back to the answer; e again, and the box itself is just
+    # before its bank box: a second target of the teacher's own.
+    expect(answer).to_be_focused()
+    page.keyboard.press("e")
     page.keyboard.press("Shift+Tab")
     expect(even_better).to_be_focused()
     page.keyboard.press("Control+End")

@@ -144,8 +144,89 @@ export function setUpAnswer(element, body) {
     return range;
   }
 
+  // The sentences of the answer, as [start, end) offsets trimmed of white space. A sentence
+  // ends at . ! or ? (and any closing quotes or brackets) followed by white space or the end of
+  // the text, or at a line break.
+  function sentences() {
+    const found = [];
+    let from = 0;
+    const close = (end) => {
+      let start = from;
+      let stop = end;
+      while (start < stop && /\s/u.test(chars[start])) {
+        start += 1;
+      }
+      while (stop > start && /\s/u.test(chars[stop - 1])) {
+        stop -= 1;
+      }
+      if (start < stop) {
+        found.push({ start, end: stop });
+      }
+      from = end;
+    };
+    for (let index = 0; index < chars.length; index += 1) {
+      if (chars[index] === "\n") {
+        close(index);
+      } else if (/[.!?]/u.test(chars[index])) {
+        let after = index + 1;
+        while (after < chars.length && /["'\u201d\u2019)\]\u00bb]/u.test(chars[after])) {
+          after += 1;
+        }
+        if (after === chars.length || /\s/u.test(chars[after])) {
+          close(after);
+          index = after - 1;
+        }
+      }
+    }
+    close(chars.length);
+    return found;
+  }
+
+  // The caret's offset in the answer, or null when the selection is not in it.
+  function caretOffset() {
+    const selected = window.getSelection();
+    if (!selected || selected.rangeCount === 0 || !element.contains(selected.focusNode)) {
+      return null;
+    }
+    return offsetOf(selected.focusNode, selected.focusOffset);
+  }
+
+  function select(start, end) {
+    element.focus({ preventScroll: true });
+    const selected = window.getSelection();
+    selected.removeAllRanges();
+    selected.addRange(rangeFor(start, end));
+    const point = pointAt(end).node;
+    const shown = point.nodeType === Node.ELEMENT_NODE ? point : point.parentElement;
+    if (shown) {
+      shown.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   return {
     element,
+    // The s key: select the sentence at the caret (the next one when the caret is between two,
+    // the first when the caret is not in the answer); with a passage selected, extend it to the
+    // end of the sentence after it. Returns {start, end, quote}, or null at the end of the text.
+    selectSentence() {
+      const all = sentences();
+      const passage = currentSelection();
+      let sentence;
+      let start;
+      if (passage) {
+        sentence = all.find((candidate) => candidate.end > passage.end);
+        start = passage.start;
+      } else {
+        const caret = caretOffset();
+        sentence = caret === null ? all[0] : all.find((candidate) => candidate.end > caret);
+        start = sentence ? sentence.start : 0;
+      }
+      if (!sentence) {
+        return null;
+      }
+      select(start, sentence.end);
+      return { start, end: sentence.end, quote: chars.slice(start, sentence.end).join("") };
+    },
     selection() {
       return currentSelection() || remembered;
     },

@@ -7,8 +7,9 @@ const LETTERS_NEEDED = 2;
 const PAUSE_MS = 120;
 
 // input: the combobox's <input>; listbox: its <ul role="listbox">; url: the bank endpoint;
-// kind: which kind of comment to offer ("" for any); onChoose(item) is called with the chosen
-// bank comment. With enterChoosesFirst, Enter chooses the first suggestion when none is active.
+// kind: which kind of comment to offer ("" for any); onChoose(item, {byKey}) is called with the
+// chosen bank comment (byKey: chosen with Enter, not clicked). With enterChoosesFirst, Enter
+// chooses the first suggestion when none is active.
 export function createCombobox({ input, listbox, url, kind = "", onChoose, enterChoosesFirst = false }) {
   let items = [];
   let active = -1;
@@ -83,11 +84,11 @@ export function createCombobox({ input, listbox, url, kind = "", onChoose, enter
     show(answer.items || []);
   }
 
-  function choose(index) {
+  function choose(index, byKey = false) {
     const item = items[index];
     close();
     if (item) {
-      onChoose(item);
+      onChoose(item, { byKey });
     }
   }
 
@@ -115,7 +116,7 @@ export function createCombobox({ input, listbox, url, kind = "", onChoose, enter
     } else if (event.key === "Enter" && open && (active >= 0 || enterChoosesFirst)) {
       event.preventDefault();
       event.stopPropagation();
-      choose(Math.max(active, 0));
+      choose(Math.max(active, 0), true);
     } else if (event.key === "Escape" && open) {
       event.preventDefault();
       event.stopPropagation();
@@ -128,8 +129,9 @@ export function createCombobox({ input, listbox, url, kind = "", onChoose, enter
 
 // The "add from the bank" boxes under What went well and Even better if: the chosen comment is
 // added to the field as a line of its own, and its id to the form's bank_uses field, so the
-// use is counted when the mark is saved.
-export function setUpBankPickers(root) {
+// use is counted when the mark is saved. Chosen with Enter, focus goes back to the answer
+// (given as `answer`), where the marking keys work.
+export function setUpBankPickers(root, answer = null) {
   const uses = document.querySelector("input[name=bank_uses]");
   for (const picker of root.querySelectorAll(".bank-picker")) {
     const input = picker.querySelector("[role=combobox]");
@@ -145,7 +147,7 @@ export function setUpBankPickers(root) {
       url: root.dataset.bankUrl,
       kind: picker.dataset.kind,
       enterChoosesFirst: true,
-      onChoose(item) {
+      onChoose(item, { byKey }) {
         const kept = target.value.replace(/\s+$/u, "");
         target.value = kept ? `${kept}\n${item.text}` : item.text;
         target.dispatchEvent(new Event("input", { bubbles: true }));
@@ -153,6 +155,10 @@ export function setUpBankPickers(root) {
         input.value = "";
         if (status) {
           status.textContent = `Added to ${target.labels[0] ? target.labels[0].textContent : "the feedback"}: ${item.text}`;
+          status.classList.remove("is-warning");
+        }
+        if (byKey && answer) {
+          answer.focus({ preventScroll: true });
         }
       },
     });

@@ -25,6 +25,7 @@ export function setUpComments({ root, answer }) {
   let pending = null;
   // The bank comment chosen for the text, while the text is still that comment's.
   let chosen = null;
+  let saving = false;
 
   function say(text, { error = false } = {}) {
     message.textContent = text;
@@ -71,14 +72,18 @@ export function setUpComments({ root, answer }) {
     const passage = answer.selection();
     if (!passage) {
       answer.element.focus({ preventScroll: true });
-      refuse("Select a passage of the answer first: with the mouse, or with Shift and the arrow keys.");
+      refuse(
+        "Select a passage of the answer first: s selects a sentence, or use the mouse, or Shift and the arrow keys.",
+      );
       return;
     }
     openForm(passage);
   }
 
   async function save() {
-    if (!pending) {
+    // One save at a time: an Enter pressed again while the first is on its way (a bank comment
+    // chosen with Enter is saved at once) must not save the comment twice.
+    if (!pending || saving) {
       return;
     }
     const data = {
@@ -93,8 +98,14 @@ export function setUpComments({ root, answer }) {
       Object.assign(data, { start: pending.start, end: pending.end, quote: pending.quote });
     }
     field.save.disabled = true;
-    const result = await postJson(url, data);
-    field.save.disabled = false;
+    saving = true;
+    let result;
+    try {
+      result = await postJson(url, data);
+    } finally {
+      saving = false;
+      field.save.disabled = false;
+    }
     if (result.error) {
       say(result.error, { error: true });
       field.text.focus();
@@ -136,12 +147,19 @@ export function setUpComments({ root, answer }) {
       input: field.text,
       listbox: document.getElementById("comment-text-options"),
       url: root.dataset.bankUrl,
-      onChoose(item) {
+      // Enter takes the first suggestion, and a comment chosen from the bank with Enter is
+      // saved at once (it can still be edited in the list). To save typed words that a bank
+      // comment contains, Esc closes the suggestions first.
+      enterChoosesFirst: true,
+      onChoose(item, { byKey }) {
         chosen = item;
         field.text.value = item.text;
         field.kind.value = item.kind;
         field.objective.value = item.objective;
         say(`Chosen from the bank: ${item.text}`);
+        if (byKey) {
+          save();
+        }
       },
     });
     field.save.addEventListener("click", save);

@@ -1,10 +1,11 @@
 // Marking by keyboard. When the cursor is not in a box one types in (the answer, which is
-// read-only, does not count): 1–5 choose that level, m goes to the mark, c comments on the
-// selected passage, w and e go to the bank boxes of What went well and Even better if, r saves
-// and releases, n/j and p/k go to the next and previous script of the list the teacher came
-// from (with an unsaved mark, press it twice: unsaved.js), ? shows the keys (a dialog; Esc closes
-// it). Esc in a box of the mark panel goes back to the answer. What a key did, or why it did
-// nothing, shows in the status line at the top of the mark panel.
+// read-only, does not count): 1–5 choose that level, m goes to the mark, s selects the sentence
+// at the caret (pressed again, the next one too: answer.js), c comments on the selected passage,
+// w and e go to the bank boxes of What went well and Even better if, r saves and releases, n/j
+// and p/k go to the next and previous script of the list the teacher came from (with an unsaved
+// mark, press it twice: unsaved.js), ? shows the keys (a dialog; Esc closes it). Esc in a box of
+// the mark panel goes back to the answer. What a key did, or why it did nothing, shows in the
+// status line at the top of the mark panel.
 
 import { guardUnsavedWork } from "./unsaved.js";
 
@@ -88,6 +89,21 @@ export function setUpKeys({ answer, comments }) {
     say(`${label} chosen.`);
   }
 
+  function selectSentence() {
+    if (!answer.selectSentence) {
+      warn("This response has been released: its comments no longer change.");
+      return;
+    }
+    const passage = answer.selectSentence();
+    if (!passage) {
+      warn("No more sentences in the answer.");
+      return;
+    }
+    const shown = Array.from(passage.quote);
+    const quote = shown.length > 60 ? `${shown.slice(0, 60).join("")}…` : passage.quote;
+    say(`Selected: “${quote}”`);
+  }
+
   function focusBox(id) {
     const box = document.getElementById(id);
     if (box && !box.closest("[hidden]")) {
@@ -121,6 +137,8 @@ export function setUpKeys({ answer, comments }) {
         mark.focus();
         mark.select();
       }
+    } else if (key === "s") {
+      selectSentence();
     } else if (key === "c") {
       comments.commentOnSelection(warn);
     } else if (key === "w") {

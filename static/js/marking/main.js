@@ -18,7 +18,7 @@ function start(root) {
     help.hidden = false;
   }
   const comments = setUpComments({ root, answer });
-  setUpBankPickers(root);
+  setUpBankPickers(root, text);
   if (document.getElementById("response_form")) {
     setUpKeys({ answer, comments });
   }
