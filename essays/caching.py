@@ -61,6 +61,12 @@ class ResilientCache:
     def set(self, key: str, value: Any, timeout: int | None) -> None:
         self._attempt(None, cache.set, key, value, timeout)
 
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        return self._attempt({}, cache.get_many, keys)
+
+    def delete(self, key: str) -> None:
+        self._attempt(None, cache.delete, key)
+
     def add(self, key: str, value: Any, timeout: int | None) -> bool:
         return self._attempt(False, cache.add, key, value, timeout)
 
@@ -206,3 +212,17 @@ def cached_fragment(
     if key:
         resilient_cache.set(key, str(html), page_timeout())
     return mark_safe(html), context
+
+
+def kept_with_library(request: HttpRequest, name: str, build: Callable[[], Any]) -> Any:
+    """What `build()` makes from the library for this address (never None; anything the cache
+    can pickle), kept until the library changes: the parts of a page that are the same for
+    everyone, signed in or not."""
+    key = cache_key(f"value:{name}", request, ())
+    kept = resilient_cache.get(key) if key else None
+    if kept is not None:
+        return kept
+    value = build()
+    if key:
+        resilient_cache.set(key, value, page_timeout())
+    return value

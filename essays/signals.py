@@ -1,15 +1,32 @@
 """What must follow a change to the library, wherever it is made (admin, importer, fixtures, a
 shell): cached public pages are dropped (essays/caching.py), and an essay's search document is
 rebuilt when its notes or tags change — Essay.save() rebuilds it for the essay's own fields.
-And what must follow a login: text held in the session for another student is dropped."""
+What is kept in the cache about a student (the nav's counts, a hidden model essay) is read
+afresh when their work, classes, extensions or attempt-first choices change, and for everyone
+when set work does (essays/student_state.py). And what must follow a login: text held in the
+session for another student is dropped."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from essays import student_state
 from essays.caching import library_changed
 from essays.held_text import drop_held_texts_of_others
-from essays.models import Essay, Level, MarkLevel, MarkScheme, Note, Subject, Tag
+from essays.models import (
+    Assignment,
+    AttemptFirst,
+    Enrolment,
+    Essay,
+    Extension,
+    Level,
+    MarkLevel,
+    MarkScheme,
+    Note,
+    Response,
+    Subject,
+    Tag,
+)
 
 LIBRARY = (Essay, Note, Tag, Subject, Level, MarkScheme, MarkLevel)
 
@@ -19,6 +36,25 @@ LIBRARY = (Essay, Note, Tag, Subject, Level, MarkScheme, MarkLevel)
 def library_saved(sender, **kwargs):
     if sender in LIBRARY:
         library_changed()
+
+
+@receiver(post_save, sender=Response)
+@receiver(post_delete, sender=Response)
+@receiver(post_save, sender=Enrolment)
+@receiver(post_delete, sender=Enrolment)
+@receiver(post_save, sender=Extension)
+@receiver(post_delete, sender=Extension)
+@receiver(post_save, sender=AttemptFirst)
+@receiver(post_delete, sender=AttemptFirst)
+def student_work_changed(sender, instance, **kwargs):
+    # Saving a draft's text is an UPDATE without signals: it changes no count.
+    student_state.student_changed(instance.student_id)
+
+
+@receiver(post_save, sender=Assignment)
+@receiver(post_delete, sender=Assignment)
+def set_work_changed(sender, instance, **kwargs):
+    student_state.classes_changed()
 
 
 def refresh_search_documents(essays) -> None:

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from essays.views import autosave, catalogue, classes, my_work, redraft, writing
+from essays.views import autosave, catalogue, classes, essay, my_work, redraft, writing
 
 app_name = "essays"
 
 urlpatterns = [
     path("", catalogue.catalogue, name="catalogue"),
-    path("essays/<slug:slug>/", catalogue.essay_detail, name="detail"),
-    path("essays/<slug:slug>/attempt-first/", catalogue.attempt_first, name="attempt_first"),
+    path("essays/<slug:slug>/", essay.essay_detail, name="detail"),
+    path("essays/<slug:slug>/attempt-first/", essay.attempt_first, name="attempt_first"),
     path("essays/<slug:slug>/respond/", writing.respond, name="respond"),
     path("essays/<slug:slug>/respond/autosave/", autosave.autosave, name="autosave"),
     path("essays/<slug:slug>/respond/submit/", writing.submit, name="submit"),

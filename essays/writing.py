@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from essays import classes, feedback, redrafts
 from essays.models import Assignment, AttemptFirst, Essay, Extension, Response
+from essays.student_state import remembered
 from essays.text import count_words
 
 MAX_WORDS = 15_000
@@ -354,9 +355,16 @@ class ModelEssayHidden:
 def model_essay_hidden(*, student, essay: Essay) -> ModelEssayHidden:
     """Hidden while a student who chose to attempt first has not yet submitted an answer, and
     while set work of one of their classes asks for this essay to be attempted first and they
-    have not yet submitted for that work. One query, whatever the student's work."""
+    have not yet submitted for that work. One query, whatever the student's work, kept between
+    pages until it could change (essays/student_state.py)."""
     if not student.is_authenticated:
         return ModelEssayHidden()
+    return remembered(
+        student, f"model-hidden:{essay.pk}", lambda: read_model_essay_hidden(student, essay)
+    )
+
+
+def read_model_essay_hidden(student, essay: Essay) -> ModelEssayHidden:
     mine = Response.objects.for_student(student)
     set_first = (
         Assignment.objects.for_student(student)

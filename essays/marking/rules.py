@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from essays import student_state
 from essays.marking.emails import queue_returned_email
 from essays.models import Assignment, Essay, MarkLevel, Response
 
@@ -83,6 +84,7 @@ def return_response(
         )
         if updated:
             student_response.refresh_from_db()
+            student_state.student_changed(student_response.student_id)
             queue_returned_email(student_response, site_url=site_url)
     return bool(updated)
 
@@ -142,3 +144,4 @@ def mark_feedback_seen(student_response: Response) -> None:
         Response.objects.filter(pk=student_response.pk).update(
             feedback_seen_at=student_response.feedback_seen_at
         )
+        student_state.student_changed(student_response.student_id)

@@ -342,6 +342,9 @@ def test_the_nav_counts_cost_one_query_and_none_until_shown(
     with django_assert_num_queries(1):
         assert counts["classes_due_count"] == 0
         assert counts["new_feedback_count"] == 0
+    # The next page takes them from the cache.
+    with django_assert_num_queries(0):
+        assert nav_counts(request)["classes_due_count"] == 0
 
 
 # Progress
@@ -460,3 +463,51 @@ def test_the_account_page_refuses_a_bad_name_with_a_reason(student_client, stude
 def test_the_nav_leads_to_the_account_page(student_client):
     page = student_client.get(CLASSES).content.decode()
     assert f'href="{ACCOUNT}">Account (amira)</a>' in page
+
+
+def due_badge(client) -> str:
+    page = client.get("/").content.decode()
+    found = re.search(r'>(\d+)<span class="visually-hidden"> due this week', page)
+    return found.group(1) if found else "none"
+
+
+def test_the_nav_s_kept_counts_follow_every_change_they_count(
+    student_client, student, enrolment, teacher
+):
+    """The counts are kept between pages (essays/nav_counts.py): each change StudyHub makes to
+    what they count shows on the student's very next page."""
+    from essays import writing
+    from essays.marking.rules import return_response
+
+    now = timezone.now()
+    assert due_badge(student_client) == "none"
+    work = set_work(enrolment.group, set_at=now - timedelta(days=1), due_at=now + timedelta(days=2))
+    assert due_badge(student_client) == "1"  # set work: every student counted afresh
+    extension = ExtensionFactory(assignment=work, student=student, due_at=now + timedelta(days=9))
+    assert due_badge(student_client) == "none"  # an extension beyond the week
+    extension.delete()
+    assert due_badge(student_client) == "1"
+    draft, _ = writing.start_draft(
+        student=student, essay=work.essay, body="An answer.", assignment=work
+    )
+    writing.submit_response(student=student, response_id=draft.pk)
+    assert due_badge(student_client) == "none"  # handed in
+    Enrolment.objects.filter(pk=enrolment.pk).delete()
+    later = set_work(enrolment.group, set_at=now, due_at=now + timedelta(days=1))
+    assert due_badge(student_client) == "none"  # no longer in the class
+    EnrolmentFactory(group=later.group, student=student)
+    assert due_badge(student_client) == "1"  # back in it
+
+    handed_in = writing.submit_response(
+        student=student,
+        response_id=writing.start_draft(
+            student=student, essay=later.essay, body="Text.", assignment=later
+        )[0].pk,
+    )
+    page = student_client.get("/").content.decode()
+    assert "newly marked" not in page
+    handed_in.level, handed_in.mark = 3, 12
+    handed_in.save()
+    assert return_response(student_response=handed_in, teacher=teacher, site_url="https://x")
+    page = student_client.get("/").content.decode()
+    assert '1<span class="visually-hidden"> newly marked</span>' in page

@@ -1,0 +1,98 @@
+"""What StudyHub keeps in the cache about one signed-in student between their pages: the nav's
+two numbers (returned work not yet opened, set work and redrafts due this week) and whether
+an essay's model answer is hidden from them.
+
+Each is one query, but an elaborate one: building it costs more than the rest of a page like
+the catalogue. So each is kept (`remembered`) under two versions, and counted afresh when
+either moves on:
+
+- the student's own version moves on when their work or place in a class changes (a response
+  handed in, returned, opened, deleted; an extension; joining or leaving a class; choosing to
+  attempt an essay first): `student_changed`, called by essays/signals.py and by the rules that
+  change responses with an UPDATE;
+- the classes' version moves on when set work is set, changed or removed: `classes_changed`.
+
+Saving a draft's text changes neither: nothing kept here depends on it.
+
+Time passing also changes what is kept (work coming within the week, a deadline going by): an
+entry lives at most TIMEOUT seconds. With the cache in local memory, each server process
+keeps its own entries and versions and does not see another process move them on, so there
+entries live only LOCAL_TIMEOUT seconds. A version moves on when the change is made and again
+once its transaction commits, so a page reading at the same moment cannot keep what it read
+before the change. When the cache cannot be reached, everything is read afresh on every page.
+"""
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from essays.caching import resilient_cache
+
+CLASSES_KEY = "studyhub:classes-version"
+# Moves on with every change this process makes, so a request that changes something and then
+# reads (marking feedback seen, then counting the nav) does not use the versions it read before.
+changes_made = 0
+TIMEOUT = 5 * 60
+LOCAL_TIMEOUT = 30
+
+
+def version_key(student_id: int) -> str:
+    return f"studyhub:student-version:{student_id}"
+
+
+def remembered(user, name: str, build: Callable[[], Any]) -> Any:
+    """`build()` for this student (never None), kept until their work, their classes' set work
+    or the clock moves on."""
+    versions = current_versions(user)
+    if versions is None:
+        return build()
+    key = f"studyhub:student:{user.pk}:{name}:{versions}"
+    kept = resilient_cache.get(key)
+    if kept is not None:
+        return kept
+    value = build()
+    resilient_cache.set(key, value, timeout())
+    return value
+
+
+def current_versions(user) -> str | None:
+    """The student's and the classes' versions, read once per request (kept on the request's
+    user object until this process changes something); None when the cache cannot be reached."""
+    if getattr(user, "_studyhub_versions_read", None) != changes_made:
+        keys = [version_key(user.pk), CLASSES_KEY]
+        found = resilient_cache.get_many(keys)
+        for key in keys:
+            if key not in found and resilient_cache.add(key, new_version(), timeout=None):
+                found[key] = resilient_cache.get(key)
+        both = [found.get(key) for key in keys]
+        user._studyhub_versions = None if None in both else ":".join(both)
+        user._studyhub_versions_read = changes_made
+    return user._studyhub_versions
+
+
+def student_changed(student_id: int) -> None:
+    """Something kept for the student has changed: it is read afresh on their next page."""
+    move_on = lambda: resilient_cache.set(version_key(student_id), new_version(), None)  # noqa: E731
+    move_on()
+    transaction.on_commit(move_on)
+
+
+def classes_changed() -> None:
+    """Set work was set, changed or removed: what is kept for every student is read afresh."""
+    move_on = lambda: resilient_cache.set(CLASSES_KEY, new_version(), None)  # noqa: E731
+    move_on()
+    transaction.on_commit(move_on)
+
+
+def new_version() -> str:
+    global changes_made
+    changes_made += 1
+    return secrets.token_hex(6)
+
+
+def timeout() -> int:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return LOCAL_TIMEOUT if backend.endswith("LocMemCache") else TIMEOUT
