@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from essays import student_state
 from essays.marking.anonymity import student_label
 from essays.marking.rules import check_mark
 from essays.models import Assignment, ModerationSample, ModerationScript, Response, Subject
@@ -338,6 +339,7 @@ def agree_mark(*, script: ModerationScript, head, level: int | None, mark: int |
         Response.objects.filter(pk=student_response.pk).update(
             level=level, mark=mark, updated_at=now
         )
+        student_state.student_changed(student_response.student_id)
         ModerationScript.objects.filter(pk=script.pk).update(
             agreed_level=level, agreed_mark=mark, agreed_by=head, agreed_at=now
         )

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from essays import writing
+from essays import student_state, writing
 from essays.models import Response, TargetReply
 from essays.models.marking import COMMENT_MAX_LENGTH
 from essays.text import count_words
@@ -193,6 +193,7 @@ def adopt_draft(draft: Response, *, returned: Response) -> Response:
             "Your draft changed while the redraft was being started: try again.",
             code="changed",
         )
+    student_state.student_changed(draft.student_id)
     draft.refresh_from_db()
     return draft
 

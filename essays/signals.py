@@ -26,6 +26,7 @@ from essays.models import (
     Response,
     Subject,
     Tag,
+    TeachingGroup,
 )
 
 LIBRARY = (Essay, Note, Tag, Subject, Level, MarkScheme, MarkLevel)
@@ -53,7 +54,11 @@ def student_work_changed(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Assignment)
 @receiver(post_delete, sender=Assignment)
-def set_work_changed(sender, instance, **kwargs):
+@receiver(post_save, sender=TeachingGroup)
+@receiver(post_delete, sender=TeachingGroup)
+@receiver(m2m_changed, sender=TeachingGroup.teachers.through)
+def set_work_changed(sender, **kwargs):
+    # A class renamed or its teachers changed shows on its students' classes page too.
     student_state.classes_changed()
 
 

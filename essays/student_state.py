@@ -1,10 +1,11 @@
 """What StudyHub keeps in the cache about one signed-in student between their pages: the nav's
-two numbers (returned work not yet opened, set work and redrafts due this week) and whether
-an essay's model answer is hidden from them.
+two numbers (returned work not yet opened, set work and redrafts due this week), whether an
+essay's model answer is hidden from them, and the lists of their classes page and progress
+page.
 
-Each is one query, but an elaborate one: building it costs more than the rest of a page like
-the catalogue. So each is kept (`remembered`) under two versions, and counted afresh when
-either moves on:
+Each takes one or a few elaborate queries and rendering that cost more than the rest of a page
+like the catalogue. So each is kept (`remembered`) under three versions, and built afresh when
+any moves on (the library's version, essays/caching.py, moves on with any change to an essay):
 
 - the student's own version moves on when their work or place in a class changes (a response
   handed in, returned, opened, deleted; an extension; joining or leaving a class; choosing to
@@ -22,14 +23,20 @@ once its transaction commits, so a page reading at the same moment cannot keep w
 before the change. When the cache cannot be reached, everything is read afresh on every page.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from essays.caching import resilient_cache
+from essays import caching
+from essays.caching import VERSION_KEY, library_version, resilient_cache
 
 CLASSES_KEY = "studyhub:classes-version"
 # Moves on with every change this process makes, so a request that changes something and then
@@ -43,32 +50,58 @@ def version_key(student_id: int) -> str:
     return f"studyhub:student-version:{student_id}"
 
 
-def remembered(user, name: str, build: Callable[[], Any]) -> Any:
-    """`build()` for this student (never None), kept until their work, their classes' set work
-    or the clock moves on."""
+def remembered(
+    user,
+    name: str,
+    build: Callable[[], Any],
+    *,
+    until: Callable[[Any], datetime | None] | None = None,
+) -> Any:
+    """`build()` for this student, kept until their work, their classes' set work or the
+    library changes, or the clock reaches `until(value)` (a deadline passing, say), or TIMEOUT
+    passes."""
     versions = current_versions(user)
     if versions is None:
         return build()
     key = f"studyhub:student:{user.pk}:{name}:{versions}"
     kept = resilient_cache.get(key)
     if kept is not None:
-        return kept
+        expires, value = kept
+        if expires is None or timezone.now() < expires:
+            return value
     value = build()
-    resilient_cache.set(key, value, timeout())
+    resilient_cache.set(key, (until(value) if until else None, value), timeout())
     return value
 
 
+def remembered_html(
+    request: HttpRequest, name: str, build: Callable[[], tuple[str, datetime | None]]
+) -> SafeString:
+    """A part of a signed-in student's page, kept as `remembered` keeps values. `build()`
+    renders it and says until when it holds by the clock. Its forms carry this browser's CSRF
+    token, so it is kept per browser (by its CSRF cookie), and only once the browser has one."""
+    browser = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not browser:
+        return mark_safe(build()[0])
+    browser_key = hashlib.sha256(browser.encode()).hexdigest()[:16]
+    html, _ = remembered(request.user, f"{name}:{browser_key}", build, until=lambda kept: kept[1])
+    return mark_safe(html)
+
+
 def current_versions(user) -> str | None:
-    """The student's and the classes' versions, read once per request (kept on the request's
-    user object until this process changes something); None when the cache cannot be reached."""
+    """The student's, the classes' and the library's versions, read once per request (kept on
+    the request's user object until this process changes something); None when the cache
+    cannot be reached."""
     if getattr(user, "_studyhub_versions_read", None) != changes_made:
-        keys = [version_key(user.pk), CLASSES_KEY]
+        keys = [version_key(user.pk), CLASSES_KEY, VERSION_KEY]
         found = resilient_cache.get_many(keys)
-        for key in keys:
+        if VERSION_KEY not in found or caching.unrecorded_change:
+            found[VERSION_KEY] = library_version()
+        for key in keys[:2]:
             if key not in found and resilient_cache.add(key, new_version(), timeout=None):
                 found[key] = resilient_cache.get(key)
-        both = [found.get(key) for key in keys]
-        user._studyhub_versions = None if None in both else ":".join(both)
+        versions = [found.get(key) for key in keys]
+        user._studyhub_versions = None if None in versions else ":".join(map(str, versions))
         user._studyhub_versions_read = changes_made
     return user._studyhub_versions
 

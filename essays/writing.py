@@ -17,12 +17,11 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from essays import classes, feedback, redrafts
+from essays import classes, feedback, redrafts, student_state
 from essays.models import Assignment, AttemptFirst, Essay, Extension, Response
-from essays.student_state import remembered
 from essays.text import count_words
 
 MAX_WORDS = 15_000
@@ -166,6 +165,7 @@ def attach_to_set_work(draft: Response, *, assignment: Assignment | None) -> Res
     Response.objects.drafts().filter(pk=draft.pk, assignment__isnull=True).update(
         assignment=assignment, created_at=timezone.now()
     )
+    student_state.student_changed(draft.student_id)
     draft.refresh_from_db()
     return draft
 
@@ -180,9 +180,14 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
     """
     check_text(body)
     with transaction.atomic():
-        draft = current_draft(student=student, essay=essay)
-        edited = Response.objects.attempts(student=student, essay=essay).filter(attempt=attempt)
-        edited = edited.first()
+        # The current draft and the attempt being saved into, in one query (often one row).
+        rows = list(
+            Response.objects.attempts(student=student, essay=essay)
+            .filter(Q(status=Response.Status.DRAFT) | Q(attempt=attempt))
+            .defer("body")
+        )
+        draft = next((row for row in rows if row.is_draft), None)
+        edited = next((row for row in rows if row.attempt == attempt), None)
         if draft is None:
             if edited is not None:
                 raise NotADraft(edited)
@@ -201,7 +206,10 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
 
         now = timezone.now()
         gap = now - draft.updated_at if draft.version else timedelta(0)
-        counted = int(min(gap, MAX_COUNTED_GAP).total_seconds())
+        # The last save may have been stamped by another server whose clock runs ahead of this
+        # one's: that is no time spent, not less.
+        counted = int(min(max(gap, timedelta(0)), MAX_COUNTED_GAP).total_seconds())
+        words = count_words(body)
         # A conditional UPDATE: if another save got in first, no row matches and this save is
         # refused instead of overwriting it.
         updated = (
@@ -209,17 +217,21 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
             .filter(pk=draft.pk, status=Response.Status.DRAFT, version=version)
             .update(
                 body=body,
-                word_count=count_words(body),
+                word_count=words,
                 version=F("version") + 1,
                 updated_at=now,
                 time_spent_seconds=F("time_spent_seconds") + counted,
             )
         )
-        draft.refresh_from_db()
         if not updated:
+            draft.refresh_from_db()
             if not draft.is_draft:
                 raise NotADraft(draft)
             raise StaleDraft(draft)
+        # What the UPDATE wrote, without reading the row back.
+        draft.body, draft.word_count, draft.version = body, words, version + 1
+        draft.updated_at = now
+        draft.time_spent_seconds += counted
     return draft
 
 
@@ -359,7 +371,7 @@ def model_essay_hidden(*, student, essay: Essay) -> ModelEssayHidden:
     pages until it could change (essays/student_state.py)."""
     if not student.is_authenticated:
         return ModelEssayHidden()
-    return remembered(
+    return student_state.remembered(
         student, f"model-hidden:{essay.pk}", lambda: read_model_essay_hidden(student, essay)
     )
 

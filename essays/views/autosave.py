@@ -48,7 +48,7 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
             },
             status=401,
         )
-    essay = student_essay(request, slug)
+    essay = student_essay(request, slug, "slug")
     try:
         payload = request.body
     except RequestDataTooBig:

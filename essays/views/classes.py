@@ -5,12 +5,14 @@ work stands) are in essays/classes.py, and those of redrafts in essays/redrafts.
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,8 +25,9 @@ from essays.classes import (
     work_for_student,
 )
 from essays.forms import JoinClassForm
-from essays.models import Enrolment, Response, TeachingGroup, normalise_join_code
+from essays.models import Assignment, Enrolment, Response, TeachingGroup, normalise_join_code
 from essays.redrafts import Redraft, RedraftStatus, redrafts_for_student
+from essays.student_state import remembered_html
 
 
 @login_required
@@ -136,20 +139,48 @@ def redraft_row(redraft: Redraft, now: datetime) -> RedraftRow:
 def class_list(request: HttpRequest) -> HttpResponse:
     """The student's classes and their set work: overdue first, then the soonest due, then
     what is handed in (essays.classes.work_for_student); and the redrafts asked of them, in the
-    same order."""
+    same order. The lists are kept between visits until the student's work, their classes'
+    set work or the day changes, or a deadline passes (essays/student_state.py)."""
+    lists = remembered_html(request, "classes-page", lambda: class_lists(request))
+    return render(request, "essays/classes.html", {"lists": lists})
+
+
+def class_lists(request: HttpRequest) -> tuple[str, datetime]:
+    """The classes page's lists, and the first moment they would read differently by the clock
+    alone: the next midnight ("due tomorrow" becomes "due today"), deadline or cut-off, or set
+    work yet to appear."""
     now = timezone.now()
-    rows = [work_row(work, now) for work in work_for_student(request.user, now=now)]
-    redraft_rows = [redraft_row(r, now) for r in redrafts_for_student(request.user, now=now)]
-    groups = (
+    work = work_for_student(request.user, now=now)
+    asked = redrafts_for_student(request.user, now=now)
+    groups = list(
         TeachingGroup.objects.for_student(request.user)
         .select_related("subject", "level")
         .prefetch_related("teachers")
     )
-    return render(
-        request,
-        "essays/classes.html",
-        {"rows": rows, "redraft_rows": redraft_rows, "groups": groups},
+    html = render_to_string(
+        "essays/classes/lists.html",
+        {
+            "rows": [work_row(item, now) for item in work],
+            "redraft_rows": [redraft_row(item, now) for item in asked],
+            "groups": groups,
+        },
+        request=request,
     )
+    moments = [next_midnight(now)]
+    for item in work:
+        moments += [item.due_at, item.assignment.cut_off_at]
+    moments += [item.due_at for item in asked]
+    moments.append(
+        Assignment.objects.filter(group__in=groups, set_at__gt=now).aggregate(first=Min("set_at"))[
+            "first"
+        ]
+    )
+    return html, min(moment for moment in moments if moment is not None and moment > now)
+
+
+def next_midnight(now: datetime) -> datetime:
+    today = timezone.localtime(now).date()
+    return timezone.make_aware(datetime.combine(today + timedelta(days=1), time()))
 
 
 @dataclass(frozen=True)
@@ -285,7 +316,14 @@ def class_progress(enrolment: Enrolment, marks: list[Response]) -> ClassProgress
 @require_safe
 def progress(request: HttpRequest) -> HttpResponse:
     """For each class the student is in, their marks on its returned set work over time, against
-    their target: a chart, and the same marks in a table."""
+    their target: a chart, and the same marks in a table. Kept between visits until the
+    student's work or classes change (essays/student_state.py)."""
+    progress_list = remembered_html(request, "progress-page", lambda: progress_lists(request))
+    return render(request, "essays/progress.html", {"progress_list": progress_list})
+
+
+def progress_lists(request: HttpRequest) -> tuple[str, None]:
+    """The progress page's classes with their charts and tables; the clock changes nothing."""
     enrolments = list(
         Enrolment.objects.current()
         .filter(student=request.user)
@@ -303,4 +341,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     for student_response in returned:
         marks[student_response.assignment.group_id].append(student_response)
     classes = [class_progress(enrolment, marks[enrolment.group_id]) for enrolment in enrolments]
-    return render(request, "essays/progress.html", {"classes": classes})
+    html = render_to_string(
+        "essays/classes/progress_list.html", {"classes": classes}, request=request
+    )
+    return html, None

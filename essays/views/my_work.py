@@ -6,6 +6,8 @@ work is a 404)."""
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString
@@ -17,22 +19,36 @@ from essays.marking.rules import mark_feedback_seen
 from essays.models import Annotation, CommentKind, Response, TargetReply
 from essays.text import text_changes
 
+# Essays a page of My work lists, with every attempt at each.
+ESSAYS_PER_PAGE = 10
+
 
 @login_required
 @require_safe
 def response_list(request: HttpRequest) -> HttpResponse:
-    """The student's responses, attempts at the same essay together, most recent work first."""
-    responses = list(
-        Response.objects.for_student(request.user).without_texts().order_by("-updated_at", "-pk")
+    """The student's responses, attempts at the same essay together, the essay worked on most
+    recently first, ten essays a page: however much a student has written, a page reads the
+    same few rows (the essays are paged by the index of a student's responses)."""
+    mine = Response.objects.for_student(request.user)
+    by_essay = (
+        mine.order_by()
+        .values("essay")
+        .annotate(last=Max("updated_at"))
+        .order_by("-last", "-essay")
+        .values_list("essay", flat=True)
     )
-    groups: dict[int, list[Response]] = {}
+    page = Paginator(by_essay, ESSAYS_PER_PAGE).get_page(request.GET.get("page"))
+    essay_ids = list(page.object_list)
+    responses = mine.filter(essay__in=essay_ids).without_texts()
+    groups: dict[int, list[Response]] = {essay_id: [] for essay_id in essay_ids}
     for student_response in responses:
-        groups.setdefault(student_response.essay_id, []).append(student_response)
+        groups[student_response.essay_id].append(student_response)
     essays = [
         {"essay": attempts[0].essay, "attempts": attempt_rows(attempts)}
         for attempts in groups.values()
+        if attempts
     ]
-    return render(request, "essays/response_list.html", {"responses": responses, "essays": essays})
+    return render(request, "essays/response_list.html", {"essays": essays, "page": page})
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,14 @@ from essays.views.redraft import redraft_context, redraft_to_reply_to
 MAX_ID_DIGITS = 18
 
 
-def student_essay(request: HttpRequest, slug: str) -> Essay:
-    """A published essay, or one the student already has work on (even if since unpublished)."""
+def student_essay(request: HttpRequest, slug: str, *fields: str) -> Essay:
+    """A published essay, or one the student already has work on (even if since unpublished);
+    only `fields` of it (and its id) when named."""
     essays = Essay.objects.filter(
         Q(status=Essay.Status.PUBLISHED) | Q(responses__student=request.user)
     ).distinct()
+    if fields:
+        essays = essays.only(*fields)
     return get_object_or_404(essays, slug=slug)
 
 

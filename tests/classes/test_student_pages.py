@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -270,11 +271,63 @@ def test_the_classes_page_takes_the_same_queries_however_much_work(
         elif index % 3 == 1:
             hand_in(student, work)
     # Session, user; the work, extensions and responses (work_for_student); the redrafts; the
-    # classes and their teachers; the nav's counts.
-    with django_assert_num_queries(9):
+    # classes and their teachers; the next set work to appear; the nav's counts.
+    with django_assert_num_queries(10):
         response = student_client.get(CLASSES)
     assert len(response.context["rows"]) == size
     assert len(response.context["redraft_rows"]) == len(range(0, size, 3))
+    # Kept for this browser once it has its CSRF cookie (set by the first visit), and the nav's
+    # counts with it: the visit after is the session and the user alone.
+    with django_assert_num_queries(9):
+        kept = without_tokens(student_client.get(CLASSES))
+    with django_assert_num_queries(2):
+        assert without_tokens(student_client.get(CLASSES)) == kept
+
+
+def without_tokens(response) -> str:
+    """The page without its CSRF tokens, which are masked afresh on every page."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_the_kept_classes_page_changes_with_the_work_and_the_clock(
+    student_client, student, enrolment, freezer
+):
+    from essays import writing
+
+    freezer.move_to(NOW)
+    work = set_work(enrolment.group, due_at=NOW + timedelta(days=1, hours=1))
+    set_work(enrolment.group, set_at=NOW + timedelta(hours=2), essay=EssayFactory(headline="Later"))
+    student_client.get(CLASSES)
+    page = student_client.get(CLASSES).content.decode()
+    assert "due tomorrow" in page and "Later" not in page
+    freezer.move_to(NOW + timedelta(hours=2))  # the other work appears
+    assert "Later" in student_client.get(CLASSES).content.decode()
+    freezer.move_to(NOW + timedelta(hours=12))  # past midnight
+    assert "due today" in student_client.get(CLASSES).content.decode()
+    draft, _ = writing.start_draft(student=student, essay=work.essay, body="Text.", assignment=work)
+    assert "Continue" in student_client.get(CLASSES).content.decode()
+    freezer.move_to(NOW + timedelta(days=1, hours=2))  # the deadline passes
+    assert "late" in student_client.get(CLASSES).content.decode()
+    writing.submit_response(student=student, response_id=draft.pk)
+    assert "Late" in student_client.get(CLASSES).content.decode()
+
+
+def test_each_browser_gets_forms_it_can_send(student, enrolment):
+    """The kept page holds forms with the browser's CSRF token: a student's second browser
+    must not be given the first one's."""
+    set_work(enrolment.group)
+    browsers = []
+    for _ in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(student)
+        browser.get(CLASSES)
+        browsers.append(browser)
+    for browser in browsers:
+        page = browser.get(CLASSES).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        action = re.search(r'<form method="post" action="([^"]+/respond/new/)"', page)
+        answer = browser.post(action.group(1), {"csrfmiddlewaretoken": token})
+        assert answer.status_code == 302, answer.status_code
 
 
 # The nav
@@ -511,3 +564,23 @@ def test_the_nav_s_kept_counts_follow_every_change_they_count(
     assert return_response(student_response=handed_in, teacher=teacher, site_url="https://x")
     page = student_client.get("/").content.decode()
     assert '1<span class="visually-hidden"> newly marked</span>' in page
+
+
+def test_the_kept_progress_page_shows_a_mark_once_released_or_changed(
+    student_client, student, enrolment, teacher
+):
+    from essays import writing
+    from essays.marking.rules import return_response
+
+    work = set_work(enrolment.group, essay=EssayFactory(headline="Munich", status="published"))
+    draft, _ = writing.start_draft(student=student, essay=work.essay, body="Text.", assignment=work)
+    handed_in = writing.submit_response(student=student, response_id=draft.pk)
+    student_client.get(PROGRESS)
+    assert "Munich" not in student_client.get(PROGRESS).content.decode()  # kept, nothing marked
+    handed_in.level, handed_in.mark = 3, 12
+    handed_in.save()
+    return_response(student_response=handed_in, teacher=teacher, site_url="https://x")
+    assert "12 / 25" in student_client.get(PROGRESS).content.decode()
+    enrolment.group.name = "13H History (set 2)"
+    enrolment.group.save()
+    assert "13H History (set 2)" in student_client.get(PROGRESS).content.decode()

@@ -75,5 +75,32 @@ def test_saving_and_submitting_take_the_same_queries_with_more_work_about(
             )
         assert submitted.status_code == 302
         counts.append((len(saving), len(submitting)))
-    # Session, user, the essay, the draft (locked), the write, and the transaction's savepoints.
-    assert counts == [(14, 10), (14, 10)]
+    # Session, user, the essay, the draft (locked), the write, and the transaction's savepoints
+    # (the first save starts the draft; later ones: test_a_later_save_is_one_read_and_one_write).
+    assert counts == [(12, 10), (12, 10)]
+
+
+def test_a_later_save_is_one_read_and_one_write(student_client, student, django_assert_num_queries):
+    """The save a student's editor sends every few seconds: the session, the user, the essay,
+    then in one transaction the draft and the attempt saved into (one read) and the UPDATE."""
+    essay = EssayFactory(status="published")
+    url = reverse("essays:autosave", args=[essay.slug])
+    version = 0
+    for size in (0, 8):
+        grow(EssayFactory(status="published"), student, size)
+        ResponseFactory.create_batch(size, essay=essay, status="submitted")  # other students
+        answer = student_client.post(
+            url,
+            json.dumps({"body": f"Text {size}", "attempt": 1, "version": version}),
+            content_type="application/json",
+        )
+        version = answer.json()["version"]
+        with django_assert_num_queries(7):  # with BEGIN and COMMIT
+            answer = student_client.post(
+                url,
+                json.dumps({"body": f"More text {size}", "attempt": 1, "version": version}),
+                content_type="application/json",
+            )
+        assert answer.status_code == 200
+        version = answer.json()["version"]
+    assert Response.objects.get(student=student, essay=essay, status="draft").body == "More text 8"

@@ -20,8 +20,10 @@ def test_my_work_lists_own_responses_newest_first(student_client, student, freez
     ResponseFactory(essay=stalin, body="Another student's")
 
     response = student_client.get(MY_WORK)
-    rows = list(response.context["responses"])
-    assert [r.essay.headline for r in rows] == ["Stalin", "Versailles"]
+    assert [group["essay"].headline for group in response.context["essays"]] == [
+        "Stalin",
+        "Versailles",
+    ]
     page = response.content.decode()
     assert "Draft" in page and "Submitted" in page
     assert "Another student" not in page
@@ -39,12 +41,44 @@ def test_my_work_shows_the_mark_only_once_returned(student_client, student):
 
 def test_my_work_query_count_does_not_grow(student_client, student, django_assert_num_queries):
     ResponseFactory(student=student)
-    # Session, user, the responses, and the nav's count of new feedback.
-    with django_assert_num_queries(4) as first:
+    # Session, user, how many essays, the page of essays, their responses, and the nav's counts.
+    with django_assert_num_queries(6):
         student_client.get(MY_WORK)
-    ResponseFactory.create_batch(10, student=student, essay__status="published")
-    with django_assert_num_queries(len(first.captured_queries)):
+    ResponseFactory.create_batch(40, student=student, essay__status="published")
+    with django_assert_num_queries(6):  # new responses: the nav counts afresh
         student_client.get(MY_WORK)
+    for page in ("3", "4"):  # its counts kept from the page before
+        with django_assert_num_queries(5):
+            student_client.get(MY_WORK, {"page": page})
+
+
+def test_my_work_is_paged_ten_essays_at_a_time_newest_first(student_client, student, freezer):
+    for number in range(1, 26):
+        essay = EssayFactory(headline=f"Essay {number:02}", status="published")
+        ResponseFactory(student=student, essay=essay, attempt=1, status="submitted")
+        ResponseFactory(student=student, essay=essay, attempt=2)
+        freezer.tick(60)
+
+    def headlines(page):
+        return [group["essay"].headline for group in page.context["essays"]]
+
+    first = student_client.get(MY_WORK)
+    assert headlines(first) == [f"Essay {n:02}" for n in range(25, 15, -1)]
+    assert all(len(group["attempts"]) == 2 for group in first.context["essays"])
+    text = first.content.decode()
+    assert "Page 1 of 3" in text and "?page=2" in text and "Newer work" not in text
+    last = student_client.get(MY_WORK, {"page": "3"})
+    assert headlines(last) == [f"Essay {n:02}" for n in range(5, 0, -1)]
+    assert "Older work" not in last.content.decode()
+    # Any other page asked for: the nearest there is, never an error.
+    assert headlines(student_client.get(MY_WORK, {"page": "99"})) == headlines(last)
+    assert headlines(student_client.get(MY_WORK, {"page": "abc"})) == headlines(first)
+    # Working on an old essay brings it to the top.
+    freezer.tick(60)
+    Response.objects.filter(essay__headline="Essay 01", attempt=2).update(
+        updated_at=timezone.now()
+    )
+    assert headlines(student_client.get(MY_WORK))[0] == "Essay 01"
 
 
 def test_my_work_needs_a_login(client):
