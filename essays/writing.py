@@ -232,6 +232,8 @@ def save_draft(*, student, essay: Essay, body: str, attempt: int, version: int) 
         draft.body, draft.word_count, draft.version = body, words, version + 1
         draft.updated_at = now
         draft.time_spent_seconds += counted
+        # My work shows the draft's words and when it was saved.
+        student_state.student_changed(student.pk)
     return draft
 
 

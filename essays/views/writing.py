@@ -32,8 +32,8 @@ def student_essay(request: HttpRequest, slug: str, *fields: str) -> Essay:
     essays = Essay.objects.filter(
         Q(status=Essay.Status.PUBLISHED) | Q(responses__student=request.user)
     ).distinct()
-    if fields:
-        essays = essays.only(*fields)
+    # The search columns are never needed here, and are as long again as the essay.
+    essays = essays.only(*fields) if fields else essays.defer("search_document", "search_vector")
     return get_object_or_404(essays, slug=slug)
 
 
@@ -51,7 +51,11 @@ def editor_page(
 ):
     """The editor. `replies` (by target number) are replies sent with the form, shown instead of
     the saved ones when they could not be saved."""
-    attempts = Response.objects.attempts(student=request.user, essay=essay).order_by("attempt")
+    attempts = (
+        Response.objects.attempts(student=request.user, essay=essay)
+        .without_texts()
+        .order_by("attempt")
+    )
     set_work = writing.draft_set_work(student=request.user, draft=draft, essay=essay)
     return render(
         request,

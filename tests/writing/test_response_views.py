@@ -127,3 +127,33 @@ def test_a_draft_cannot_be_compared_yet(student_client, student):
     assert (
         student_client.get(reverse("essays:response_compare", args=[draft.pk])).status_code == 404
     )
+
+
+def test_my_work_is_kept_until_the_student_saves_or_hands_in(
+    student_client, student, django_assert_num_queries
+):
+    import json
+
+    essay = EssayFactory(headline="Versailles", status="published")
+    url = reverse("essays:autosave", args=[essay.slug])
+    saved = student_client.post(
+        url,
+        json.dumps({"body": "One two three", "attempt": 1, "version": 0}),
+        content_type="application/json",
+    ).json()
+    student_client.get(MY_WORK)
+    student_client.get(MY_WORK)
+    with django_assert_num_queries(2):  # the session and the user: the page is kept
+        assert ">3</td>" in student_client.get(MY_WORK).content.decode()
+    student_client.post(
+        url,
+        json.dumps({"body": "One two three four", "attempt": 1, "version": saved["version"]}),
+        content_type="application/json",
+    )
+    assert ">4</td>" in student_client.get(MY_WORK).content.decode()
+    draft = Response.objects.get(student=student)
+    student_client.post(
+        reverse("essays:submit", args=[essay.slug]),
+        {"response": draft.pk, "version": draft.version},
+    )
+    assert "Submitted" in student_client.get(MY_WORK).content.decode()
