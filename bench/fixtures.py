@@ -205,3 +205,206 @@ def read_marking(assignment_id: int) -> dict:
         )
     uses = dict(CommentBankItem.objects.filter(times_used__gt=0).values_list("pk", "times_used"))
     return {"scripts": scripts, "bank_uses": {str(pk): n for pk, n in uses.items()}}
+
+
+def prepare_signed_in(password: str, students: int) -> dict:
+    """For bench/signed_in.py, after `generate_load_data --classes`: the people its pages are
+    requested as. A student in a class with set work and some of their own work (the essay,
+    editor, catalogue, classes and progress pages); "bench-mywork-20" and "bench-mywork-500",
+    with 20 and 500 handed-in responses (My work at both sizes); and `students` students
+    ("bench-writer-N") with a draft each of one essay, for the autosaves. Can be run again on
+    the same data: what it made the first time is reused."""
+    enrolment = (
+        Enrolment.objects.filter(left_at__isnull=True, group__assignments__isnull=False)
+        .order_by("pk")
+        .select_related("student", "group")
+        .first()
+    )
+    if enrolment is None:
+        raise SystemExit("no class with set work: generate the data with --classes")
+    student = enrolment.student
+    if not student.has_usable_password() or not student.check_password(password):
+        student.set_password(password)
+        student.save(update_fields=["password"])
+    essay = (
+        Essay.objects.published().filter(responses__student=student).order_by("pk").first()
+        or Essay.objects.published().order_by("pk").first()
+    )
+    hashed = make_password(password)
+    essays = list(Essay.objects.published().order_by("pk").values_list("pk", flat=True)[:500])
+    now = timezone.now()
+    for size in (20, 500):
+        owner, created = User.objects.get_or_create(
+            username=f"bench-mywork-{size}", defaults={"password": hashed}
+        )
+        if created:
+            Response.objects.bulk_create(
+                Response(
+                    student=owner,
+                    essay_id=essay_id,
+                    body="A handed-in answer. " * 40,
+                    word_count=160,
+                    status=Response.Status.SUBMITTED,
+                    submitted_at=now - timedelta(hours=n),
+                    updated_at=now - timedelta(hours=n),
+                )
+                for n, essay_id in enumerate(essays[:size])
+            )
+    writers = []
+    for n in range(1, students + 1):
+        writer, _ = User.objects.get_or_create(
+            username=f"bench-writer-{n}", defaults={"password": hashed}
+        )
+        draft = writing.current_draft(student=writer, essay=essay)
+        if draft is None:
+            draft, _ = writing.start_draft(student=writer, essay=essay, body="A first line.")
+        writers.append(
+            {"username": writer.username, "draft": draft.pk, "attempt": draft.attempt,
+             "version": draft.version}
+        )  # fmt: skip
+    return {
+        "student": student.username,
+        "essay": essay.slug,
+        "writers": writers,
+        "essays": Essay.objects.count(),
+        "responses": Response.objects.count(),
+        "classes": TeachingGroup.objects.count(),
+        "student_responses": Response.objects.filter(student=student).count(),
+    }
+
+
+# For bench/scale_out.py: a class of a school trust on several application servers ------------
+
+SCALE_CLASS = "13S History"
+
+
+def prepare_scale_class(count: int, password: str) -> dict:
+    """After loaddata of the mark schemes and the library: a teacher ("scale-teacher", in
+    Teachers) of a class of `count` students ("scale-student-1", … each with an email address),
+    and an editor ("scale-editor", in Editors). Returns the ids and slugs the load needs: the
+    class, the essay to set (the Stalin essay) and another published essay for visitors."""
+    sync_roles(Group, Permission)  # a flushed database has lost its groups
+    teacher = User.objects.create_user(
+        "scale-teacher", email="scale-teacher@example.com", password=password, is_staff=True
+    )
+    teacher.groups.add(Group.objects.get(name="Teachers"))
+    editor = User.objects.create_user(
+        "scale-editor", email="scale-editor@example.com", password=password, is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name="Editors"))
+    essay = Essay.objects.get(slug=STALIN)
+    group = TeachingGroup.objects.create(
+        name=SCALE_CLASS, subject=essay.subject, level=Level.objects.get(slug="a-level")
+    )
+    group.teachers.add(teacher)
+    hashed = make_password(password)
+    students = User.objects.bulk_create(
+        User(
+            username=f"scale-student-{n}",
+            first_name=f"Student {n}",
+            email=f"scale-student-{n}@example.com",
+            password=hashed,
+        )
+        for n in range(1, count + 1)
+    )
+    Enrolment.objects.bulk_create(Enrolment(group=group, student=s) for s in students)
+    visitor_essay = Essay.objects.published().exclude(pk=essay.pk).order_by("pk").first()
+    return {
+        "group": group.pk,
+        "essay": essay.pk,
+        "slug": essay.slug,
+        "visitor_essay": visitor_essay.pk,
+        "visitor_slug": visitor_essay.slug,
+        "visitor_headline": visitor_essay.headline,
+    }
+
+
+def sign_in(usernames: list[str]) -> dict:
+    """Sessions for these users, as logging in makes them, without checking each password (a
+    password hash is a second of CPU: 200 of them would be most of the load). Returns each
+    user's session key, for the `sessionid` cookie."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from studyhub.middleware import LAST_ACTIVE
+
+    keys = {}
+    for user in User.objects.filter(username__in=usernames):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[LAST_ACTIVE] = int(time.time())
+        session.create()
+        keys[user.username] = session.session_key
+    return keys
+
+
+def read_scale_work(essay_id: int) -> dict:
+    """Every response of the class's students to the essay, by student: what the load wrote."""
+    rows = Response.objects.filter(
+        essay_id=essay_id, student__username__startswith="scale-student-"
+    ).values("student__username", "attempt", "assignment_id", "status", "body", "version")
+    work = {}
+    for row in rows:
+        work.setdefault(row.pop("student__username"), []).append(row)
+    return work
+
+
+def mark_handed_in(assignment_id: int) -> int:
+    """Give every handed-in response to the set work a mark inside the scheme's top level, as
+    a teacher marking the pile would. Returns how many were marked."""
+    assignment = Assignment.objects.select_related("essay").get(pk=assignment_id)
+    top = assignment.essay.get_mark_scheme().levels.order_by("-number").first()
+    return (
+        Response.objects.filter(assignment=assignment)
+        .submitted_or_returned()
+        .update(level=top.number, mark=top.min_mark)
+    )
+
+
+def expected_subjects(assignment_id: int) -> dict:
+    """The subjects of the two emails each student of the set work should get: "work set" and
+    "your essay has been marked", rendered from the same templates the worker uses."""
+    from django.template.loader import render_to_string
+
+    assignment = Assignment.objects.select_related("essay", "group").get(pk=assignment_id)
+    context = {"assignment": assignment, "student_response": Response(essay=assignment.essay)}
+    # As essays.marking.emails.render_email makes a subject: one line.
+    return {
+        name: " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
+        for name, template in (("work set", "work-set"), ("marked", "response-returned"))
+    }
+
+
+def task_queue() -> dict:
+    """The background tasks, for bench/scale_out.py: how many of each task in each state, how
+    many were claimed more than once, and how many each worker ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    counts, claimed_twice, by_worker = {}, 0, {}
+    for task_path, status, worker_ids in DBTaskResult.objects.values_list(
+        "task_path", "status", "worker_ids"
+    ):
+        name = task_path.rsplit(".", 1)[-1]
+        counts.setdefault(name, {}).setdefault(status, 0)
+        counts[name][status] += 1
+        claimed_twice += len(worker_ids) > 1
+        for worker in set(worker_ids):
+            by_worker[worker] = by_worker.get(worker, 0) + 1
+    unfinished = DBTaskResult.objects.exclude(status__in=["SUCCESSFUL", "FAILED"]).count()
+    return {
+        "counts": counts,
+        "claimed_twice": claimed_twice,
+        "by_worker": by_worker,
+        "unfinished": unfinished,
+    }
+
+
+def rename_essay(essay_id: int, headline: str) -> str:
+    """An editor's change made outside the admin (a shell, an import): Essay.save(), whose
+    post_save signal moves the library's version on (essays/signals.py)."""
+    essay = Essay.objects.get(pk=essay_id)
+    essay.headline = headline
+    essay.save()
+    return essay.headline

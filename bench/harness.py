@@ -158,3 +158,35 @@ class Session:
         )
         if status != 302:
             sys.exit(f"could not log in as {username} ({status})")
+
+
+def with_own_static_files(env: dict[str, str], workdir: Path) -> dict[str, str]:
+    """`env` with static files collected into `workdir/static` (DJANGO_STATIC_ROOT) rather
+    than the project's staticfiles/, which other runs and the tests read."""
+    env = {**env, "DJANGO_STATIC_ROOT": str(workdir / "static")}
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+    return env
+
+
+@contextlib.contextmanager
+def task_worker(env: dict[str, str], log_path: Path, worker_id: str) -> Iterator[str]:
+    """Run the background task worker (`manage.py db_worker`) as production does, named
+    `worker_id`; stop it afterwards as systemd would (SIGTERM: it finishes its task first).
+    Its output goes to `log_path`."""
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--no-reload", "--worker-id", worker_id],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        time.sleep(0.5)
+        if worker.poll() is not None:
+            sys.exit(f"db_worker stopped (exit {worker.returncode}):\n{log_path.read_text()}")
+        yield worker_id
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
