@@ -119,7 +119,7 @@ def wrk(port: int, path: str, seconds: float, headers: dict, script: Path | None
 def worker_cpu_seconds(port: int) -> float:
     """CPU time used so far by the gunicorn workers serving `port` (user and system)."""
     found = subprocess.run(
-        ["pgrep", "-f", f"--bind 127.0.0.1:{port}"], capture_output=True, text=True
+        ["pgrep", "-f", "--", f"--bind 127.0.0.1:{port}"], capture_output=True, text=True
     ).stdout.split()
     ticks = 0
     for pid in found:

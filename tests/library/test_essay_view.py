@@ -88,3 +88,30 @@ def test_attempt_first_hides_the_model_essay_until_submission(client, published_
     writing.submit_response(student=student, response_id=draft.pk)
     page = client.get(url).content.decode()
     assert "The plan: Munich 1938" in page
+
+
+def test_a_student_s_essay_page_is_kept_until_their_work_or_the_essay_changes(
+    client, published_essay, django_assert_num_queries
+):
+    import json
+
+    from django.urls import reverse
+
+    student = UserFactory()
+    client.force_login(student)
+    url = published_essay.get_absolute_url()
+    client.get(url)  # the first page sets the browser's CSRF cookie
+    client.get(url)
+    with django_assert_num_queries(2):  # the session and the user
+        page = client.get(url).content.decode()
+    assert "Write your answer" in page and "Your attempts" not in page
+    client.post(
+        reverse("essays:autosave", args=[published_essay.slug]),
+        json.dumps({"body": "My first words", "attempt": 1, "version": 0}),
+        content_type="application/json",
+    )
+    page = client.get(url).content.decode()
+    assert "Continue attempt 1" in page and "3 words" in page
+    published_essay.headline = "A new headline"
+    published_essay.save()
+    assert "A new headline" in client.get(url).content.decode()
