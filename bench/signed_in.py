@@ -11,14 +11,17 @@ the named PostgreSQL database is emptied first), or with `--reuse URL` uses data
 before (a SQLite file is copied first, so the original is left as it was; a PostgreSQL database
 is used in place and gains the benchmark's users and drafts). It then serves StudyHub with
 gunicorn (2 workers, production settings by way of bench.settings, every request marked
-`X-Forwarded-Proto: https` as a TLS proxy would send it) and runs Debian's wrk against each page
-(`-t2 -c16`, keep-alive) for `--seconds`: the bare view first and last, the visitors' pages,
-and the pages a signed-in student uses, each with that student's session cookie. The autosave
+`X-Forwarded-Proto: https` as a TLS proxy would send it; Redis, `--redis-db`, emptied first, as
+the shared cache and the sessions' store, as production has it) and runs Debian's wrk against
+each page (`-t2 -c16`, keep-alive) for `--seconds`: the bare view first and last, the
+visitors' pages, and the pages a signed-in student uses, each with that student's session
+cookie. The autosave
 POSTs come from a wrk Lua script: 64 students take turns, each sending its draft's current
 version, so every save is a real one (a 409 would show in the statuses).
 
 It prints requests/s, latency and each page's throughput as a share of the bare view's (the
-mean of the two bare runs), then one request at a time: the median latency.
+mean of the two bare runs), the median latency one request at a time, and the workers' CPU
+time per request (steadier than throughput when the machine runs other work).
 """
 
 import argparse
@@ -32,6 +35,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -187,6 +192,9 @@ def main() -> int:
     parser.add_argument("--reuse", help="database URL of data generated before")
     parser.add_argument("--seconds", type=int, default=10, help="wrk's time per page")
     parser.add_argument("--pages", help="only these pages (comma-separated labels' first words)")
+    parser.add_argument(
+        "--redis-db", type=int, default=12, help="the Redis database to use (emptied first)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -194,6 +202,9 @@ def main() -> int:
     url = prepare_database(args, workdir)
     env = production_env(url)
     env["DJANGO_STATIC_ROOT"] = str(workdir / "static")
+    # As in production: one Redis shared by the workers, holding sessions and kept pages.
+    env["CACHE_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
+    redis.Redis.from_url(env["CACHE_URL"]).flushdb()
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "collectstatic", "--no-input", "-v", "0")
     facts = call(env, "prepare_signed_in", PASSWORD, WRITERS)
