@@ -13,6 +13,7 @@ kept, and the outage is logged once a minute per process, not once per request.
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -20,7 +21,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.safestring import SafeString, mark_safe
 from redis.exceptions import RedisError
@@ -63,6 +66,26 @@ class ResilientCache:
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         return self._attempt({}, cache.get_many, keys)
+
+    def get_versioned(self, key: str) -> Any:
+        """The value under a key that names the versions it was built from, so it never
+        changes: from this process's memory when it is there (no round trip to Redis), else
+        from the shared cache, and then kept in memory too."""
+        local = local_copies()
+        if local is not None:
+            value = local.get(key)
+            if value is not None:
+                return value
+        value = self.get(key)
+        if value is not None and local is not None:
+            local.set(key, value, page_timeout())
+        return value
+
+    def set_versioned(self, key: str, value: Any, timeout: int | None) -> None:
+        self.set(key, value, timeout)
+        local = local_copies()
+        if local is not None:
+            local.set(key, value, timeout)
 
     def delete(self, key: str) -> None:
         self._attempt(None, cache.delete, key)
@@ -115,6 +138,31 @@ resilient_cache = ResilientCache()
 unrecorded_change = False
 
 
+def local_copies():
+    """This process's own memory, for copies of versioned entries kept in Redis; None when the
+    shared cache is itself in local memory (or "local" is not configured)."""
+    if "local" not in settings.CACHES or not settings.CACHES["default"]["BACKEND"].endswith(
+        "RedisCache"
+    ):
+        return None
+    return caches["local"]
+
+
+# The library's version as this request read it: read once per request, not once per part of
+# the page. Only while a request is being answered (a worker or a shell keeps no copy).
+this_request = threading.local()
+
+
+@receiver(request_started)
+def request_began(**kwargs) -> None:
+    this_request.answering, this_request.library_version = True, None
+
+
+@receiver(request_finished)
+def request_ended(**kwargs) -> None:
+    this_request.answering, this_request.library_version = False, None
+
+
 def page_timeout() -> int:
     backend = settings.CACHES["default"]["BACKEND"]
     return LOCAL_PAGE_TIMEOUT if backend.endswith("LocMemCache") else SHARED_PAGE_TIMEOUT
@@ -124,15 +172,25 @@ def library_version() -> int | None:
     """The library's version, or None when the cache cannot be reached."""
     if unrecorded_change:
         library_changed()
+    if getattr(this_request, "library_version", None) is not None:
+        return this_request.library_version
     version = resilient_cache.get(VERSION_KEY)
     if version is None:
         resilient_cache.add(VERSION_KEY, 1, timeout=None)
         version = resilient_cache.get(VERSION_KEY)
+    read_library_version(version)
     return version
+
+
+def read_library_version(version: int | None) -> None:
+    """Remember for the rest of this request the library's version just read."""
+    if getattr(this_request, "answering", False):
+        this_request.library_version = version
 
 
 def library_changed() -> None:
     global unrecorded_change
+    this_request.library_version = None
     try:
         recorded = resilient_cache.incr(VERSION_KEY) is not None
     except ValueError:
@@ -205,12 +263,12 @@ def cached_fragment(
     changes. `build()` returns (html, context); on a hit the context is empty. `params` are the
     query parameters it reads, as for cache_for_visitors."""
     key = cache_key(f"fragment:{name}", request, params)
-    html = resilient_cache.get(key) if key else None
+    html = resilient_cache.get_versioned(key) if key else None
     if html is not None:
         return mark_safe(html), {}
     html, context = build()
     if key:
-        resilient_cache.set(key, str(html), page_timeout())
+        resilient_cache.set_versioned(key, str(html), page_timeout())
     return mark_safe(html), context
 
 
@@ -219,10 +277,10 @@ def kept_with_library(request: HttpRequest, name: str, build: Callable[[], Any])
     can pickle), kept until the library changes: the parts of a page that are the same for
     everyone, signed in or not."""
     key = cache_key(f"value:{name}", request, ())
-    kept = resilient_cache.get(key) if key else None
+    kept = resilient_cache.get_versioned(key) if key else None
     if kept is not None:
         return kept
     value = build()
     if key:
-        resilient_cache.set(key, value, page_timeout())
+        resilient_cache.set_versioned(key, value, page_timeout())
     return value

@@ -64,13 +64,13 @@ def remembered(
     if versions is None:
         return build()
     key = f"studyhub:student:{user.pk}:{name}:{versions}"
-    kept = resilient_cache.get(key)
+    kept = resilient_cache.get_versioned(key)
     if kept is not None:
         expires, value = kept
         if expires is None or timezone.now() < expires:
             return value
     value = build()
-    resilient_cache.set(key, (until(value) if until else None, value), timeout())
+    resilient_cache.set_versioned(key, (until(value) if until else None, value), timeout())
     return value
 
 
@@ -94,9 +94,15 @@ def current_versions(user) -> str | None:
     cannot be reached."""
     if getattr(user, "_studyhub_versions_read", None) != changes_made:
         keys = [version_key(user.pk), CLASSES_KEY, VERSION_KEY]
-        found = resilient_cache.get_many(keys)
-        if VERSION_KEY not in found or caching.unrecorded_change:
+        known = getattr(caching.this_request, "library_version", None)
+        # The library's version in the same round trip, unless this request has read it.
+        found = resilient_cache.get_many(keys if known is None else keys[:2])
+        if known is not None:
+            found[VERSION_KEY] = known
+        elif VERSION_KEY not in found or caching.unrecorded_change:
             found[VERSION_KEY] = library_version()
+        else:
+            caching.read_library_version(found[VERSION_KEY])
         for key in keys[:2]:
             if key not in found and resilient_cache.add(key, new_version(), timeout=None):
                 found[key] = resilient_cache.get(key)

@@ -215,7 +215,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL") or "locmem://"
-CACHES = {"default": cache_from_url(CACHE_URL)}
+CACHES = {
+    "default": cache_from_url(CACHE_URL),
+    # Each process's copies of entries kept in Redis under versioned keys, which never change
+    # (essays/caching.py, ResilientCache.get_versioned): read without a round trip to Redis.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "studyhub-local",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 # With a shared cache (Redis), sessions are read from it and kept in the database as the record
 # (studyhub/sessions.py); a cache of each process's own memory would let one process read a
 # session another has ended, so then they are read from the database alone.
