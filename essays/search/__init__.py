@@ -8,9 +8,10 @@ search (FTS5, Porter stemming, BM25 ranking with the same order of weights) over
 migration 0012 keeps. The modules:
 
 - `query`: the typed words read into clauses (words and quoted phrases), the same for both;
-- `backends`: each database's SQL for matching, ranking and its vocabulary;
-- `results`: a catalogue search — counting or estimating, spelling suggestions, "most of the
-  words", and a page ranked without scoring every match;
+- `backends`: each database's SQL for matching (once a search, or a sample), ranking and its
+  vocabulary;
+- `results`: a catalogue search — counting or estimating, with the facets, in one query;
+  spelling suggestions, "most of the words", and a page ranked without scoring every match;
 - `spelling`: choosing a suggestion among the index's words;
 - `highlight`: excerpts with whole words and phrases marked.
 

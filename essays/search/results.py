@@ -1,6 +1,9 @@
 """A catalogue search from typed words to a page of essays: counted, corrected, relaxed, ranked.
 
-1. Count the essays with every clause (one query, which also decides whether to estimate).
+1. Count the essays with every clause, and the catalogue's facets (subjects, levels, tags), in
+   one query (`tally`) that reads the match once: the database's full-text index gives the
+   matching essays (or a sample of them: see 4) once, as a common table expression, and the
+   total, the three facet lists and the title tier's size are counted from it.
 2. None? A word the index has nowhere is replaced by its spelling suggestion, when that finds
    essays ("Showing results for stalin"); and when no essay has every clause, the search asks
    for as many of them as any essay has ("most of the words").
@@ -11,24 +14,27 @@
    in that many essays say little about which is best, and scoring them all is what made
    common words slow.
 4. Above ESTIMATE_ABOVE matches the count and the facets are estimated from a sample of the
-   essays (every 16th or 128th by id) and shown as "about".
+   essays (on PostgreSQL every 16th or 128th by id, on SQLite as many in slices of the ids: see
+   backends) and shown as "about". A page is fetched with one essay more than it shows, so
+   "Next" is offered only when there is a next essay; a page number past the estimate's real
+   end (typed, or kept from before the library changed) counts the matches exactly and shows
+   the last page instead of an empty one.
 """
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from essays.search import spelling
-from essays.search.backends import FTS, Expression, as_boolean, backend
+from essays.search.backends import FTS, Expression, backend, compiled
 from essays.search.query import Clause, Query, parse
 
 ESTIMATE_ABOVE = 1000
 SAMPLES = (16, 128)
+FACETS = ("subject", "level", "tag")
 RANKED_AT_MOST = 300
 # Relaxing "every word" tries groups of the words; beyond this many groups a size is skipped.
 MOST_GROUPS = 20
@@ -38,15 +44,8 @@ def every(clauses) -> Expression:
     return (tuple(clauses),)
 
 
-def compiled(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, list(params)
-
-
-def sample_for(raw: int) -> int:
-    if raw <= ESTIMATE_ABOVE:
-        return 1
-    return next((s for s in SAMPLES if raw / s <= ESTIMATE_ABOVE), SAMPLES[-1])
+def pages_for(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
 
 
 @dataclass
@@ -56,13 +55,21 @@ class SearchPage:
     total: int
     estimated: bool
     object_list: list = field(default_factory=list)
+    # Whether an essay follows this page's: known, not estimated (the page fetched one more).
+    more: bool = False
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        """The pages there are: exact, or the estimate's, never fewer than this one and the
+        next when there is a next, never more than this one when it is the last."""
+        if not self.estimated:
+            return pages_for(self.total, self.per_page)
+        if not self.more:
+            return self.number
+        return max(pages_for(self.total, self.per_page), self.number + 1)
 
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        return self.more
 
     def has_previous(self) -> bool:
         return self.number > 1
@@ -78,16 +85,44 @@ class SearchPage:
 
 
 @dataclass
+class Tally:
+    """What `tally` counts: the matches (times the sample's weight), the sample, the essays with
+    every clause in their title (up to RANKED_AT_MOST + 1), and the facets: for each of
+    "subject", "level" and "tag", rows of slug, name and essays."""
+
+    total: int = 0
+    sample: int = 1
+    title_count: int = 0
+    facets: dict[str, list[dict]] = field(default_factory=lambda: {f: [] for f in FACETS})
+    # The eligible matches' ids, when the backend lists them and every match was read.
+    hit_ids: list[int] | None = None
+
+
+@dataclass
 class SearchOutcome:
     typed: Query
     searched: Query
     expression: Expression = ()
-    total: int = 0
-    sample: int = 1
-    title_count: int = 0
+    tally: Tally = field(default_factory=Tally)
     corrections: dict[str, str] = field(default_factory=dict)
     # Relaxed: the number of clauses each essay shown has, when not all of them.
     most_of: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.tally.total
+
+    @property
+    def sample(self) -> int:
+        return self.tally.sample
+
+    @property
+    def title_count(self) -> int:
+        return self.tally.title_count
+
+    @property
+    def facets(self) -> dict[str, list[dict]]:
+        return self.tally.facets
 
     @property
     def estimated(self) -> bool:
@@ -97,22 +132,31 @@ class SearchOutcome:
     def corrected(self) -> bool:
         return bool(self.corrections) and self.total > 0
 
-    def restrict(self, queryset: QuerySet) -> QuerySet:
-        """The essays of `queryset` that match (a sample of them when estimating)."""
-        if not self.expression:
-            return queryset.none()
-        return queryset.filter(backend().matches(self.expression, self.sample))
-
     def page(self, eligible: QuerySet, number: int, per_page: int) -> SearchPage:
-        last = max(1, -(-self.total // per_page))
-        number = min(max(1, number), last)
+        """Page `number` of the matches among `eligible`, or the last page when there is none
+        that far. An estimated total may be a little above or below the real one, so a page a
+        little past the estimate is looked for too."""
+        last = pages_for(self.total, per_page)
+        number = min(max(1, number), last * 2 if self.estimated else last)
         page = SearchPage(number, per_page, self.total, self.estimated)
         if not self.total:
             return page
-        page.object_list = self._ranked(eligible, (number - 1) * per_page, per_page)
+        self._fill(page, eligible)
+        if not page.object_list and page.number > 1:
+            # Past the real end of an estimate: count exactly, and show the real last page.
+            page.total = eligible.filter(backend().matches(self.expression)).count()
+            page.estimated = False
+            page.number = pages_for(page.total, per_page)
+            self._fill(page, eligible)
         return page
 
+    def _fill(self, page: SearchPage, eligible: QuerySet) -> None:
+        essays = self._ranked(eligible, (page.number - 1) * page.per_page, page.per_page + 1)
+        page.object_list, page.more = essays[: page.per_page], len(essays) > page.per_page
+
     def _ranked(self, eligible: QuerySet, offset: int, limit: int) -> list:
+        if self.estimated:
+            return self._newest_first(eligible, offset, limit)
         database = backend()
         expression = self.expression
         title_count = self.title_count
@@ -129,14 +173,19 @@ class SearchOutcome:
             tiers.append((1, True, title_scored, in_title, offset))
         if rest > 0:
             tiers.append((2, False, rest_scored, rest, max(0, offset - title_count)))
-        if database.vendor == "sqlite":
-            essays, ranking = self._sqlite_page(eligible, tiers)
-        else:
-            essays, ranking = self._postgresql_page(eligible, tiers)
+        # The page's ids with their tier and score, then its essays: two queries, not one,
+        # as a subquery SQLite names twice (to filter the essays and to read their scores) is
+        # worked out twice.
+        page_tiers = self._sqlite_tiers if database.vendor == "sqlite" else self._postgresql_tiers
+        parts, params = page_tiers(eligible, tiers)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            ranks = {essay: (tier, score) for essay, score, tier in cursor.fetchall()}
+        essays = list(self._listed(eligible.filter(pk__in=list(ranks)))) if ranks else []
         scored = {tier: is_scored for tier, _, is_scored, _, _ in tiers}
 
         def order(essay):
-            tier, score = ranking(essay)
+            tier, score = ranks[essay.pk]
             return (
                 tier,
                 -score if scored[tier] else -essay.pk,
@@ -146,123 +195,221 @@ class SearchOutcome:
 
         return sorted(essays, key=order)
 
+    def _newest_first(self, eligible: QuerySet, offset: int, limit: int) -> list:
+        """A page of an estimated search: matches in that many essays say little about which
+        is best, so both tiers are listed newest first, each read from its index in that
+        order until the page has its essays. The title tier's size is never counted: it is
+        read up to the page's end, and where it ends (when it does) is known from that."""
+        titled = self._newest_ids(eligible, title=True, limit=offset + limit, offset=0)
+        ranks = dict.fromkeys(titled[offset:], (1, 0.0))
+        if len(titled) < offset + limit:
+            rest = self._newest_ids(
+                eligible, title=False, limit=limit - len(ranks), offset=max(0, offset - len(titled))
+            )
+            ranks.update((pk, (2, 0.0)) for pk in rest)
+        essays = list(self._listed(eligible.filter(pk__in=list(ranks)))) if ranks else []
+        return sorted(essays, key=lambda essay: (ranks[essay.pk][0], -essay.pk))
+
+    def _newest_ids(self, eligible: QuerySet, *, title: bool, limit: int, offset: int) -> list:
+        database = backend()
+        if database.vendor == "sqlite":
+            this_essay = compiled(
+                eligible.filter(pk=RawSQL(f"{FTS}.rowid", [])).order_by().values("pk")
+            )
+            sql, params = database.newest_ids(
+                self.expression, title=title, eligible=this_essay, limit=limit, offset=offset
+            )
+        else:
+            sql, params = database.newest_ids(
+                self.expression, title=title, eligible=eligible, limit=limit, offset=offset,
+                matching=self._matching(eligible),
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def _matching(self, eligible: QuerySet) -> QuerySet:
+        """The eligible matches: by their ids when the count listed them."""
+        if self.tally.hit_ids is not None:
+            return eligible.filter(pk__in=self.tally.hit_ids)
+        return eligible.filter(backend().matches(self.expression))
+
     def _tier_essays(self, eligible: QuerySet, title: bool) -> QuerySet:
         database = backend()
         if title:
             # Every clause in the title is a match already: no need to read the whole essay.
             return eligible.filter(database.title_matches(self.expression))
-        return eligible.exclude(database.title_matches(self.expression)).filter(
-            database.matches(self.expression)
-        )
+        return self._matching(eligible).exclude(database.title_matches(self.expression))
 
-    def _sqlite_page(self, eligible: QuerySet, tiers: list) -> tuple[list, Callable]:
-        """The page's essays in one query. The tiers' ids and scores are gathered into one
-        JSON object by a subquery that names no outer row, which SQLite works out once: the
-        page filters by its keys and reads it back (a subquery per row would rank again for
-        each row)."""
+    def _sqlite_tiers(self, eligible: QuerySet, tiers: list) -> tuple[list[str], list]:
+        """Each tier read from the index in its order (by score, or newest first), which stops
+        at the page."""
+        database = backend()
+        parts, params = [], []
+        this_essay = compiled(
+            eligible.filter(pk=RawSQL(f"{FTS}.rowid", [])).order_by().values("pk")
+        )
+        for tier, title, scored, limit, offset in tiers:
+            ids = database.ranked_ids if scored else database.newest_ids
+            sql, tier_params = ids(
+                self.expression, title=title, eligible=this_essay, limit=limit, offset=offset
+            )
+            parts.append(f"SELECT rowid, -score, {tier} FROM ({sql}) t{tier}")
+            params += tier_params
+        return parts, params
+
+    def _postgresql_tiers(self, eligible: QuerySet, tiers: list) -> tuple[list[str], list]:
+        """Each tier by its own index: the title's for the title tier, the vector's for the
+        rest."""
         database = backend()
         parts, params = [], []
         for tier, title, scored, limit, offset in tiers:
             if scored:
-                sql, tier_params = database.ranked_ids(
-                    self.expression,
-                    title=title,
-                    eligible=compiled(
-                        eligible.filter(pk=RawSQL(f"{FTS}.rowid", [])).order_by().values("pk")
-                    ),
-                    limit=limit,
-                    offset=offset,
-                )
-                parts.append(f"SELECT rowid AS id, {tier} AS tier, -score AS score FROM ({sql})")
-            else:
-                sql, tier_params = compiled(
+                essays = (
                     self._tier_essays(eligible, title)
-                    .order_by("-pk")
-                    .values("pk")[offset : offset + limit]
+                    .annotate(search_score=database.score(self.expression))
+                    .order_by("-search_score", "headline", "pk")
                 )
-                parts.append(f"SELECT pk AS id, {tier} AS tier, 0.0 AS score FROM ({sql})")
-            params += tier_params
-        ranking = (
-            "SELECT json_group_object(id, json_array(tier, score)) "
-            f"FROM ({' UNION ALL '.join(parts)})"
-        )
-        essays = list(
-            eligible.filter(
-                pk__in=RawSQL(f"SELECT CAST(key AS INTEGER) FROM json_each(({ranking}))", params)
-            )
-            .select_related("subject", "level")
-            .prefetch_related("tags")
-            .annotate(search_ranking=RawSQL(f"({ranking})", params))
-        )
-        ranks = json.loads(essays[0].search_ranking) if essays else {}
-        return essays, lambda essay: tuple(ranks[str(essay.pk)])
-
-    def _postgresql_page(self, eligible: QuerySet, tiers: list) -> tuple[list, Callable]:
-        """The page's essays in one query; each row's tier and score are worked out on the row
-        (PostgreSQL runs each tier's subquery once)."""
-        database = backend()
-        wanted = Q()
-        for _, title, scored, limit, offset in tiers:
-            essays = self._tier_essays(eligible, title)
-            if scored:
-                essays = essays.annotate(search_score=database.score(self.expression))
-                essays = essays.order_by("-search_score", "headline", "pk")
+                sql, tier_params = compiled(
+                    essays.values_list("pk", "search_score")[offset : offset + limit]
+                )
             else:
-                essays = essays.order_by("-pk")
-            wanted |= Q(pk__in=essays.values("pk")[offset : offset + limit])
-        essays = list(
-            eligible.filter(wanted)
-            .select_related("subject", "level")
-            .prefetch_related("tags")
-            .annotate(
-                search_title=as_boolean(database.title_matches(self.expression)),
-                rank=database.score(self.expression)
-                if any(scored for _, _, scored, _, _ in tiers)
-                else Value(0.0),
-            )
-        )
-        return essays, lambda essay: (1 if essay.search_title else 2, essay.rank or 0.0)
+                sql, tier_params = database.newest_ids(
+                    self.expression, title=title, eligible=eligible, limit=limit, offset=offset,
+                    matching=self._matching(eligible),
+                )  # fmt: skip
+            parts.append(f"SELECT t{tier}.*, {tier} FROM ({sql}) t{tier}")
+            params += tier_params
+        return parts, params
+
+    @staticmethod
+    def _listed(essays: QuerySet) -> QuerySet:
+        """What a result shows: the essay with its subject and level (its tags are read for
+        the cards not already kept: essays.views.catalogue.essay_cards), not its search
+        document, which repeats the essay."""
+        return essays.select_related("subject", "level").defer("search_document")
 
 
-def count(expression: Expression, eligible: QuerySet) -> tuple[int, int, int]:
-    """(matching essays, sample, essays with every clause in the title up to RANKED_AT_MOST
-    + 1) in one query. The raw count, over every 128th essay of the whole index, decides
-    whether the exact count is needed or an estimate from a sample will do: the database works
-    out only the one it needs."""
+def facet_tables(essays: QuerySet) -> dict[str, str]:
+    meta = essays.model._meta
+    tags = meta.get_field("tags")
+    return {
+        "subject": meta.get_field("subject").related_model._meta.db_table,
+        "level": meta.get_field("level").related_model._meta.db_table,
+        "tag": tags.related_model._meta.db_table,
+        "essay_tags": tags.remote_field.through._meta.db_table,
+        "essay_id": tags.m2m_column_name(),
+        "tag_id": tags.m2m_reverse_name(),
+    }
+
+
+def facet_conditions(essays: QuerySet, chosen: dict[str, str]) -> dict[str, tuple[str, list]]:
+    """SQL for each chosen filter, on a row `h` of search_hits."""
+    names = facet_tables(essays)
+    sql = {
+        "subject": f"h.subject_id = (SELECT id FROM {names['subject']} WHERE slug = %s)",
+        "level": f"h.level_id = (SELECT id FROM {names['level']} WHERE slug = %s)",
+        "tag": f"h.id IN (SELECT et.{names['essay_id']} FROM {names['essay_tags']} et "
+        f"JOIN {names['tag']} t ON t.id = et.{names['tag_id']} WHERE t.slug = %s)",
+    }
+    return {param: (sql[param], [slug]) for param, slug in chosen.items()}
+
+
+def where(conditions: list[tuple[str, list]]) -> tuple[str, list]:
+    if not conditions:
+        return "", []
+    return " WHERE " + " AND ".join(sql for sql, _ in conditions), [
+        param for _, params in conditions for param in params
+    ]
+
+
+def tally(
+    expression: Expression, essays: QuerySet, chosen: dict[str, str], eligible: QuerySet
+) -> Tally:
+    """Count the matches among `essays` (published) with the `chosen` filters (`eligible`), and
+    the facets: each list counts the matches the other filters leave, so that choices can be
+    combined. One query: the match is read once (backend's `hits`, a sample of it above
+    ESTIMATE_ABOVE), and everything is counted from what it found."""
     database = backend()
-    raw_sql, raw_params = compiled(
-        eligible.model.objects.filter(database.matches(expression, SAMPLES[-1]))
-        .order_by()
-        .values("pk")
+    names = facet_tables(essays)
+    ctes, params = database.hits(expression, essays, estimate_above=ESTIMATE_ABOVE, samples=SAMPLES)
+    conditions = facet_conditions(essays, chosen)
+
+    def others(param: str | None) -> tuple[str, list]:
+        return where([condition for other, condition in conditions.items() if other != param])
+
+    parts = []
+    sql, where_params = others(None)
+    parts.append(
+        (f"SELECT 'total', NULL, NULL, sum(h.weight) FROM search_hits h{sql}", where_params)
     )
-    parts, params = [], [*raw_params]
-    limits = [ESTIMATE_ABOVE * s for s in (1, *SAMPLES[:-1])]
-    for sample, limit in zip((1, *SAMPLES[:-1]), limits, strict=True):
-        sql, sample_params = compiled(
-            eligible.filter(database.matches(expression, sample)).order_by().values("pk")
+    parts.append(("SELECT 'sample', NULL, NULL, sample FROM search_sample", []))
+    if database.lists_hits:
+        sql, where_params = where(
+            [("(SELECT sample FROM search_sample) = 1", []), *conditions.values()]
         )
-        parts.append(f"WHEN raw.n <= {limit} THEN (SELECT count(*) FROM ({sql}) s) * {sample}")
-        params += sample_params
-    sql, sample_params = compiled(
-        eligible.filter(database.matches(expression, SAMPLES[-1])).order_by().values("pk")
-    )
-    parts.append(f"ELSE (SELECT count(*) FROM ({sql}) s) * {SAMPLES[-1]}")
-    params += sample_params
+        parts.append((f"SELECT 'hit', NULL, NULL, h.id FROM search_hits h{sql}", where_params))
     title_sql, title_params = compiled(
         eligible.filter(database.title_matches(expression))
         .order_by()
         .values("pk")[: RANKED_AT_MOST + 1]
     )
-    params += title_params
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH raw AS (SELECT count(*) * {SAMPLES[-1]} AS n FROM ({raw_sql}) r) "
-            f"SELECT raw.n, CASE {' '.join(parts)} END, "
-            f"(SELECT count(*) FROM ({title_sql}) t) FROM raw",
-            params,
+    # Counted only for an exact search: an estimated one lists its title tier newest first,
+    # without its size (SearchOutcome._newest_first).
+    parts.append(
+        (
+            "SELECT 'title', NULL, NULL, CASE WHEN (SELECT sample FROM search_sample) = 1 "
+            f"THEN (SELECT count(*) FROM ({title_sql}) t) ELSE 0 END",
+            title_params,
         )
-        raw, total, title_count = cursor.fetchone()
-    return total, sample_for(raw), title_count
+    )
+    # Counted by id first, then named. Each match's tags are looked up by the match (the
+    # backend's `tags_of_hits`): left to choose, the planners read every essay's tags.
+    tag_join, tag_link = database.tags_of_hits(
+        names["essay_tags"], names["essay_id"], names["tag_id"]
+    )
+    counted_by = {
+        "subject": ("h.subject_id", "", names["subject"], []),
+        "level": ("h.level_id", "", names["level"], []),
+        "tag": ("et.tag_id", tag_join, names["tag"], tag_link),
+    }
+    for param in FACETS:
+        column, join, table, links = counted_by[param]
+        sql, where_params = where(
+            links + [condition for other, condition in conditions.items() if other != param]
+        )
+        parts.append(
+            (
+                f"SELECT '{param}', f.slug, f.name, c.essays FROM (SELECT {column} AS id, "
+                f"sum(h.weight) AS essays FROM search_hits h{join}{sql} GROUP BY {column}) c "
+                f"JOIN {table} f ON f.id = c.id",
+                where_params,
+            )
+        )
+    for _, part_params in parts:
+        params += part_params
+    statement = (
+        f"WITH {', '.join(ctes)} {' UNION ALL '.join(sql for sql, _ in parts)} ORDER BY 1, 3"
+    )
+    found = Tally()
+    hits = []
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for kind, slug, name, essays_counted in cursor.fetchall():
+            counted = round(essays_counted or 0)
+            if kind == "hit":
+                hits.append(counted)
+            elif kind == "total":
+                found.total = counted
+            elif kind == "sample":
+                found.sample = counted
+            elif kind == "title":
+                found.title_count = counted
+            else:
+                found.facets[kind].append({"slug": slug, "name": name, "essays": counted})
+    if database.lists_hits and found.sample == 1:
+        found.hit_ids = hits
+    return found
 
 
 def presence(
@@ -313,16 +460,21 @@ def most_of(present: list[Clause], known_none: int, eligible: QuerySet) -> tuple
     return (), 0
 
 
-def find(text: str, eligible: QuerySet, *, as_typed: bool = False) -> SearchOutcome:
-    """Search the `eligible` essays for `text`. With `as_typed`, no spelling suggestions."""
+def find(
+    text: str, essays: QuerySet, chosen: dict[str, str], eligible: QuerySet, *,
+    as_typed: bool = False,
+) -> SearchOutcome:  # fmt: skip
+    """Search the published `essays` for `text`, the `chosen` filters (subject, level and tag
+    slugs) leaving the `eligible` ones; the outcome's facets count each filter's choices. With
+    `as_typed`, no spelling suggestions."""
     typed = parse(text)
     outcome = SearchOutcome(typed=typed, searched=typed)
     if not typed:
         return outcome
     expression = every(typed.clauses)
-    total, sample, title_count = count(expression, eligible)
-    if total:
-        return SearchOutcome(typed, typed, expression, total, sample, title_count)
+    counted = tally(expression, essays, chosen, eligible)
+    if counted.total:
+        return SearchOutcome(typed, typed, expression, counted)
     words = [word for word in typed.words() if spelling.correctable(word)]
     in_index, present = presence(words, typed.clauses, eligible)
     searched = typed
@@ -333,9 +485,9 @@ def find(text: str, eligible: QuerySet, *, as_typed: bool = False) -> SearchOutc
     if fixes:
         searched = typed.replace_words(fixes)
         expression = every(searched.clauses)
-        total, sample, title_count = count(expression, eligible)
-        if total:
-            return SearchOutcome(typed, searched, expression, total, sample, title_count, fixes)
+        counted = tally(expression, essays, chosen, eligible)
+        if counted.total:
+            return SearchOutcome(typed, searched, expression, counted, fixes)
         _, present = presence([], searched.clauses, eligible)
     clauses = searched.clauses
     if len(clauses) < 2:
@@ -345,7 +497,5 @@ def find(text: str, eligible: QuerySet, *, as_typed: bool = False) -> SearchOutc
     )
     if not expression:
         return SearchOutcome(typed, searched, corrections=fixes)
-    total, sample, title_count = count(expression, eligible)
-    return SearchOutcome(
-        typed, searched, expression, total, sample, title_count, fixes, most_of=size
-    )
+    counted = tally(expression, essays, chosen, eligible)
+    return SearchOutcome(typed, searched, expression, counted, fixes, most_of=size)

@@ -1,21 +1,26 @@
-"""The library as students and visitors see it: the catalogue (search and filters), an essay's
-page, and choosing to attempt an essay before reading it."""
+"""The library as students and visitors see it: the catalogue, its search and filters (an
+essay's own page is in essays/views/essay.py)."""
 
 import re
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST, require_safe
+from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
 
-from essays import search, writing
-from essays.caching import cache_for_visitors, cached_fragment
-from essays.models import Essay, Level, Response, Subject, Tag
+from essays import search
+from essays.caching import (
+    cache_for_visitors,
+    cached_fragment,
+    library_version,
+    page_timeout,
+    resilient_cache,
+)
+from essays.models import Essay, Level, Subject, Tag
 
 ESSAYS_PER_PAGE = 20
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -25,6 +30,9 @@ FACET_FIELDS = {"subject": "subject", "level": "level", "tag": "tags"}
 # The query parameters the catalogue reads: any others are dropped, and not cached apart.
 # `exact=1` searches the words as typed, without spelling suggestions.
 CATALOGUE_PARAMS = ("q", "subject", "level", "tag", "page", "exact")
+CARD_TEMPLATE = "essays/_essay_card.html"
+# Where a kept card takes a search's excerpt: escaped text can never contain it.
+EXCERPT_MARKER = "<!--excerpt-->"
 
 
 def link_with(query, **changes: str | None) -> str:
@@ -40,10 +48,10 @@ def link_with(query, **changes: str | None) -> str:
     return "?" + urlencode(params, doseq=True)
 
 
-def facet_counts(essays, field: str, sample: int = 1) -> list[dict]:
+def facet_counts(essays, field: str) -> list[dict]:
     """How many of `essays` have each subject, level or tag: rows of slug, name and essays.
-    One join per field (an essay without tags gives one row with no tag, skipped here). With a
-    sample (every n-th essay), the counts are the sample's times n."""
+    One join per field (an essay without tags gives one row with no tag, skipped here). (A
+    search counts its facets with its matches: essays.search.results.tally.)"""
     rows = (
         essays.order_by()
         .values(f"{field}__slug", f"{field}__name")
@@ -54,11 +62,70 @@ def facet_counts(essays, field: str, sample: int = 1) -> list[dict]:
         {
             "slug": row[f"{field}__slug"],
             "name": row[f"{field}__name"],
-            "essays": row["essays"] * sample,
+            "essays": row["essays"],
         }
         for row in rows
         if row[f"{field}__slug"] is not None
     ]
+
+
+def facet_links(
+    request: HttpRequest, param: str, rows: list[dict], chosen: dict, *, estimated: bool = False
+) -> list[dict]:
+    """Each choice of one facet with its link and its count as shown: choosing it filters by
+    it; choosing the chosen one removes it. The links differ only in the facet's value, so the
+    rest of the address is encoded once (the same links as link_with, at a fraction of its
+    cost on seventy links); the counts are grouped by thousands as intcomma groups them in
+    British English, without its cost on seventy numbers."""
+    params = [(key, request.GET.getlist(key)) for key in request.GET if key != "page"]
+    keys = [key for key, _ in params]
+    at = keys.index(param) if param in keys else len(params)
+    before = urlencode(params[:at], doseq=True)
+    after = urlencode(params[at + 1 :], doseq=True)
+    removed = link_with(request.GET, **{param: None})
+    links = []
+    for row in rows:
+        active = chosen.get(param) == row["slug"]
+        if active:
+            url = removed
+        else:
+            chosen_part = urlencode({param: row["slug"]})
+            url = "?" + "&".join(part for part in (before, chosen_part, after) if part)
+        shown = f"about {row['essays']:,}" if estimated else f"{row['essays']:,}"
+        links.append({**row, "active": active, "url": url, "shown": shown})
+    return links
+
+
+def card_key(essay: Essay, version: int) -> str:
+    return f"studyhub:card:{version}:{essay.pk}:{essay.updated_at.isoformat()}"
+
+
+def essay_cards(essays: list[Essay]) -> list[SafeString]:
+    """Each essay's card for the list, with its excerpt (a search's) in place. A card is kept
+    for its essay as last saved, in this version of the library (which a change to a subject,
+    level or tag moves on): different searches and pages show the same essays, so only the
+    cards not kept are rendered, and only their essays' tags read. Without the cache, every
+    card is rendered."""
+    version = library_version()
+    keys = {essay.pk: card_key(essay, version) for essay in essays} if version else {}
+    kept = resilient_cache.get_many(list(keys.values())) if keys else {}
+    cards = {essay.pk: kept[keys[essay.pk]] for essay in essays if keys.get(essay.pk) in kept}
+    missing = [essay for essay in essays if essay.pk not in cards]
+    if missing:
+        prefetch_related_objects(missing, "tags")
+        template = get_template(CARD_TEMPLATE)
+        for essay in missing:
+            cards[essay.pk] = template.render(
+                {"essay": essay, "excerpt_marker": mark_safe(EXCERPT_MARKER)}
+            )
+            if essay.pk in keys:
+                resilient_cache.set(keys[essay.pk], cards[essay.pk], page_timeout())
+    return [with_excerpt(cards[essay.pk], getattr(essay, "excerpt", "")) for essay in essays]
+
+
+def with_excerpt(card: str, excerpt: SafeString) -> SafeString:
+    shown = f'<p class="card-text small excerpt">{excerpt}</p>' if excerpt else ""
+    return mark_safe(card.replace(EXCERPT_MARKER, shown, 1))
 
 
 def page_number(value: str | None) -> int:
@@ -108,23 +175,21 @@ def catalogue_context(request: HttpRequest) -> dict:
 
     found = None
     if query and not unusable:
-        found = search.find(query, filtered(), as_typed=request.GET.get("exact") == "1")
+        found = search.find(
+            query, published, chosen, filtered(), as_typed=request.GET.get("exact") == "1"
+        )
 
-    def matching(queryset):
-        if query:
-            return found.restrict(queryset) if found else queryset.none()
-        return queryset
-
-    sample = found.sample if found else 1
-    facets = {}
-    for param, field in FACET_FIELDS.items():
-        # Each list counts the essays the other filters leave, so choices can be combined.
-        facets[param] = []
-        for row in facet_counts(matching(filtered(except_param=param)), field, sample):
-            active = chosen.get(param) == row["slug"]
-            # Choosing a facet filters by it; choosing the chosen one removes it.
-            url = link_with(request.GET, **{param: None if active else row["slug"]})
-            facets[param].append({**row, "active": active, "url": url})
+    if query:
+        counted = found.facets if found else {param: [] for param in FACET_FIELDS}
+    else:
+        counted = {
+            param: facet_counts(filtered(except_param=param), field)
+            for param, field in FACET_FIELDS.items()
+        }
+    facets = {
+        param: facet_links(request, param, rows, chosen, estimated=bool(found and found.estimated))
+        for param, rows in counted.items()
+    }
 
     active = []
     for param, slug in chosen.items():
@@ -133,21 +198,24 @@ def catalogue_context(request: HttpRequest) -> dict:
             name = FILTERS[param].objects.filter(slug=slug).values_list("name", flat=True).first()
         active.append({"param": param, "slug": slug, "name": name})
 
+    estimated = False
     if found:
         page = found.page(filtered(), page_number(request.GET.get("page")), ESSAYS_PER_PAGE)
-        total, pages = page.total, page.num_pages
+        total, pages, estimated = page.total, page.num_pages, page.estimated
         highlighter = search.Highlighter([clause for group in found.expression for clause in group])
         for essay in page.object_list:
             essay.excerpt = search.excerpt(essay.body, highlighter)
     else:
-        essays = matching(filtered()).select_related("subject", "level").prefetch_related("tags")
+        # Tags are read by essay_cards, for the cards it does not have kept.
+        essays = (filtered() if not query else published.none()).select_related("subject", "level")
         page = Paginator(essays, ESSAYS_PER_PAGE).get_page(request.GET.get("page"))
         total, pages = page.paginator.count, page.paginator.num_pages
     return {
         "page": page,
         "essays": page.object_list,
-        "total": about(total) if found and found.estimated else total,
-        "estimated": bool(found and found.estimated),
+        "cards": essay_cards(list(page.object_list)),
+        "total": about(total) if estimated else total,
+        "estimated": estimated,
         "num_pages": pages,
         "query": query,
         "search": found and search_messages(request, found),
@@ -168,41 +236,3 @@ def search_messages(request: HttpRequest, found: search.SearchOutcome) -> dict:
         "most_of": found.most_of,
         "clauses": [clause.text() for clause in found.searched.clauses],
     }
-
-
-@require_safe
-@cache_for_visitors(params=())
-def essay_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    essay = get_object_or_404(
-        Essay.objects.published().for_listing().prefetch_related("notes"), slug=slug
-    )
-    attempts = []
-    hidden = False
-    if request.user.is_authenticated:
-        attempts = list(
-            Response.objects.attempts(student=request.user, essay=essay).order_by("attempt")
-        )
-        hidden = writing.model_essay_hidden(student=request.user, essay=essay)
-    return render(
-        request,
-        "essays/essay_detail.html",
-        {
-            "essay": essay,
-            "attempts": attempts,
-            "model_hidden": hidden,
-            "has_submitted": any(not a.is_draft for a in attempts),
-            "draft": next((a for a in attempts if a.is_draft), None),
-        },
-    )
-
-
-@login_required
-@require_POST
-def attempt_first(request: HttpRequest, slug: str) -> HttpResponse:
-    essay = get_object_or_404(Essay.objects.published(), slug=slug)
-    writing.choose_attempt_first(student=request.user, essay=essay)
-    messages.info(
-        request,
-        "The model essay and notes are hidden until you submit your answer. Good luck!",
-    )
-    return redirect("essays:respond", slug=essay.slug)

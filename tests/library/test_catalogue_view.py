@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from essays.models import Essay
+from essays.models import Essay, Tag
 from tests.factories import EssayFactory, LevelFactory, NoteFactory, SubjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,11 +209,13 @@ def test_odd_searches_answer_calmly(client, library, query):
 
 
 def test_search_query_count_does_not_grow(client, library, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    # The search (count, facets and title tier in one query), the page's ranked ids, its
+    # essays, their tags.
+    with django_assert_num_queries(4):
         client.get(CATALOGUE, {"q": "league"})
     for n in range(12):
         EssayFactory(body=f"The League, essay {n}", status="published", tags=[f"T{n}"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get(CATALOGUE, {"q": "league"})
     assert len(headlines(response)) == 14
 
@@ -235,3 +237,36 @@ def test_a_deleted_essay_leaves_the_search_and_the_rest_stay_found(client):
     kept.headline = "Munich, September 1938"
     kept.save()
     assert headlines(client.get(CATALOGUE, {"q": "September"})) == ["Munich, September 1938"]
+
+
+# Cards kept between searches
+
+
+def test_a_card_kept_from_one_search_serves_another_with_its_own_excerpt(
+    client, library, django_assert_num_queries
+):
+    # The search, the page's ranked ids, its essays, their tags (no card kept yet).
+    with django_assert_num_queries(4):
+        first = client.get(CATALOGUE, {"q": "league"}).content.decode()
+    assert "The <mark>League</mark> of Nations could not stop" in first
+    # Another search showing the same essays reads no tags: their cards are kept.
+    with django_assert_num_queries(3):
+        second = client.get(CATALOGUE, {"q": "aggression"}).content.decode()
+    assert "could not stop <mark>aggression</mark> in the 1930s" in second
+    assert "<mark>League</mark>" not in second
+    assert 'href="/?tag=interwar-diplomacy"' in second
+
+
+def test_kept_cards_follow_their_essay_and_its_tags_as_edited(client, library):
+    assert "Interwar diplomacy" in client.get(CATALOGUE, {"q": "league"}).content.decode()
+    tag = Tag.objects.get(slug="interwar-diplomacy")
+    tag.name = "Diplomacy between the wars"
+    tag.save()
+    page = client.get(CATALOGUE, {"q": "aggression"}).content.decode()
+    assert "Diplomacy between the wars" in page and "Interwar diplomacy" not in page
+    essay = Essay.objects.get(headline="Collective security and the League")
+    essay.headline = "Collective security: why the League failed"
+    essay.save()
+    page = client.get(CATALOGUE, {"q": "nations"}).content.decode()
+    assert "Collective security: why the League failed" in page
+    assert "Collective security and the League<" not in page

@@ -1,6 +1,9 @@
 """Search that forgives: misspelt words, words no essay has all of, quoted phrases, odd input.
 Runs on SQLite and on PostgreSQL alike (DATABASE_URL), with the same expectations."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -282,16 +285,97 @@ def test_pages_of_a_search_list_every_match_once(client, monkeypatch, ranked_at_
 def test_many_matches_are_counted_and_faceted_by_an_estimate(client, monkeypatch):
     monkeypatch.setattr(results, "ESTIMATE_ABOVE", 4)
     monkeypatch.setattr(results, "SAMPLES", (2, 4))
-    essays = [
+    for n in range(24):
         EssayFactory(headline=f"Essay {n}", body="Reparations.", status="published")
-        for n in range(24)
-    ]
     response = client.get(CATALOGUE, {"q": "reparations"})
     text = response.content.decode()
-    sampled = sum(1 for essay in essays if essay.pk % 2 == 0)
-    assert f"About {sampled * 2} essays matching “reparations”" in text
-    assert f"(about {sampled * 2})" in text
+    # Each database draws its sample where its index reads it cheaply: the figure is near.
+    estimate = response.context["total"]
+    assert response.context["estimated"] and 12 <= estimate <= 48
+    assert f"About {estimate} essays matching “reparations”" in text
+    # Every essay is in one subject: its facet counts the same sample.
+    assert f"(about {estimate})" in text
     assert len(headlines(response)) == 20
+
+
+@pytest.mark.parametrize(
+    ("query", "titled"),
+    [("treaty", ["A treaty of peace?", *(f"Peace treaty {n}" for n in reversed(range(7)))]),
+     ('"peace treaty"', [f"Peace treaty {n}" for n in reversed(range(7))])],
+    ids=["word", "phrase"],
+)  # fmt: skip
+def test_an_estimated_search_lists_its_title_matches_first_then_the_rest_newest_first(
+    client, monkeypatch, query, titled
+):
+    monkeypatch.setattr(results, "ESTIMATE_ABOVE", 4)
+    monkeypatch.setattr(results, "SAMPLES", (2, 4))
+    for n in range(7):
+        EssayFactory(headline=f"Peace treaty {n}", body="Signed.", status="published")
+    # Both words in the title, but not as the phrase: a title match for the word only.
+    EssayFactory(headline="A treaty of peace?", body="A peace treaty.", status="published")
+    rest = [f"Essay {n:02}" for n in range(30)]
+    for headline in rest:
+        EssayFactory(headline=headline, body="The peace treaty was signed.", status="published")
+    EssayFactory(headline="Peace treaty draft", body="A peace treaty.", status="draft")
+    seen = []
+    for number in (1, 2):
+        response = client.get(CATALOGUE, {"q": query, "page": number})
+        assert response.context["estimated"]
+        seen += headlines(response)
+    assert seen[: len(titled)] == titled
+    others = [headline for headline in seen[len(titled) :] if headline.startswith("Essay")]
+    assert others == rest[::-1]
+    assert len(seen) == len(set(seen)) == 38
+
+
+def overestimated(monkeypatch, times: int) -> None:
+    """Make every search's count an estimate `times` the real one, as a sample can."""
+    real_tally = results.tally
+
+    def tally(*args, **kwargs):
+        counted = real_tally(*args, **kwargs)
+        counted.total *= times
+        counted.sample = results.SAMPLES[0]
+        return counted
+
+    monkeypatch.setattr(results, "tally", tally)
+
+
+def next_link(text: str) -> str | None:
+    found = re.search(r'<a class="page-link" href="([^"]+)">Next</a>', text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_next_links_never_lead_past_the_last_essay_of_an_estimate(client, monkeypatch):
+    overestimated(monkeypatch, 3)
+    for n in range(45):
+        EssayFactory(headline=f"Essay {n:02}", body="Reparations.", status="published")
+    response = client.get(CATALOGUE, {"q": "reparations"})
+    assert "Page 1 of about 7" in response.content.decode()
+    seen, pages = [], 0
+    while response is not None:
+        pages += 1
+        assert headlines(response), f"page {pages} is empty"
+        seen += headlines(response)
+        link = next_link(response.content.decode())
+        response = client.get(CATALOGUE + link) if link else None
+    assert pages == 3
+    assert sorted(seen) == [f"Essay {n:02}" for n in range(45)]
+
+
+@pytest.mark.parametrize("asked", ["4", "7", "14", "999"])
+def test_a_page_past_the_end_of_an_estimate_shows_the_last_page(client, monkeypatch, asked):
+    overestimated(monkeypatch, 3)
+    for n in range(45):
+        EssayFactory(headline=f"Essay {n:02}", body="Reparations.", status="published")
+    response = client.get(CATALOGUE, {"q": "reparations", "page": asked})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert len(headlines(response)) == 5
+    # Counted exactly to find the last page: the count is no longer "about".
+    assert "Page 3 of 3" in text and "45 essays matching" in text
+    assert next_link(text) is None
+    assert 'href="?page=2&amp;q=reparations">Previous' in text
 
 
 # Query counts: the same with more essays, on each path
@@ -310,14 +394,15 @@ def grow(n):
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        # The count, a list per filter (subject, level, tag), the page, its tags.
-        ("stalin", 6),
-        # And before them: the count that found nothing, which words the index has and which
+        # The search (its count, the facets and the title tier together), the page's ranked
+        # ids, its essays, their tags.
+        ("stalin", 4),
+        # And before them: the search that found nothing, which words the index has and which
         # words some essay has, the vocabulary near the misspelt word.
-        ("stallin", 9),
+        ("stallin", 7),
         # And: the groups of two words some essay has ("zeebrugge" has no suggestion).
-        ("stalin pact zeebrugge", 10),
-        # Nothing at all: the count, the words and clauses, the vocabulary.
+        ("stalin pact zeebrugge", 8),
+        # Nothing at all: the search, the words and clauses, the vocabulary.
         ("zeebrugge", 3),
     ],
     ids=["found", "corrected", "most-of", "nothing"],
