@@ -16,11 +16,16 @@ marks out of the averages.
 """
 
 import csv
+import functools
+import html
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
 from essays.classes import Status, StudentWork, due_in_words, effective_due, is_late
@@ -57,10 +62,30 @@ def student_work(
     )
 
 
+# What the board, the markbook and the reminders read of each response: no text, nor anything
+# else a class's hundreds of responses would be read for in vain.
+RESPONSE_FIELDS = (
+    "student",
+    "essay",
+    "assignment",
+    "attempt",
+    "status",
+    "word_count",
+    "submitted_at",
+    "level",
+    "mark",
+    "redraft_due_at",
+    "redraft_of",
+    "similarity",
+    "key_points_covered",
+    "key_points_total",
+)
+
+
 def responses_by_student(responses) -> dict[tuple[int, int], list[Response]]:
     """(assignment id, student id) → their responses, in attempt order."""
     grouped: dict[tuple[int, int], list[Response]] = {}
-    for student_response in responses.defer("body", "feedback").order_by("attempt"):
+    for student_response in responses.only(*RESPONSE_FIELDS).order_by("attempt"):
         key = (student_response.assignment_id, student_response.student_id)
         grouped.setdefault(key, []).append(student_response)
     return grouped
@@ -68,11 +93,12 @@ def responses_by_student(responses) -> dict[tuple[int, int], list[Response]]:
 
 class HandedIn:
     """What a teacher reads of one student's work on one piece of set work (`self.work`): the
-    attempt handed in, and its mark."""
+    attempt handed in, and its mark. Worked out once a row or cell: the pages read it again
+    and again (a markbook's 600 cells)."""
 
     work: StudentWork
 
-    @property
+    @cached_property
     def handed_in(self) -> Response | None:
         """The attempt a teacher may open and mark."""
         return self.work.latest if self.work.handed_in else None
@@ -262,53 +288,119 @@ def assignment_board(assignment: Assignment, *, now: datetime | None = None) -> 
 ANONYMOUS_HANDED_IN = "handed in"
 
 
+class MarkingPages:
+    """The addresses of responses' marking pages, for a page that links to hundreds of them
+    (a markbook's cells): the URL is reversed once and each response's id put in it."""
+
+    def __init__(self):
+        self.parts = None
+
+    def __call__(self, pk: int) -> str:
+        if self.parts is None:
+            # Reversed on first use, inside the request, so the site's own prefix is in it.
+            self.parts = reverse("admin:essays_response_change", args=[0]).rsplit("/0/", 1)
+        before, after = self.parts
+        return f"{before}/{pk}/{after}"
+
+
+def escape(value) -> str:
+    """A value escaped for HTML, as the template would write it."""
+    return html.escape(str(value))
+
+
+@functools.cache
+def state_class(state: str) -> str:
+    """A markbook cell's class for where the work stands: "status-not-started"…"""
+    return f"status-{slugify(state)}"
+
+
 @dataclass
 class MarkbookCell(HandedIn):
     work: StudentWork
+    marking_pages: MarkingPages | None = None
 
-    @property
+    @cached_property
     def anonymous(self) -> bool:
         """Handed in for anonymous marking, marks not yet released: beside a name, the cell
         says no more than that it is handed in."""
         handed_in = self.handed_in
         return handed_in is not None and is_anonymous(handed_in, assignment=self.work.assignment)
 
-    @property
+    @cached_property
     def opens(self) -> Response | None:
         """The attempt the cell links to: none for anonymous work, whose marking page (by
         candidate number) a link from a name would tie to that name."""
         return None if self.anonymous else self.handed_in
 
-    @property
+    @cached_property
+    def opens_url(self) -> str:
+        """The marking page the cell links to, if it links to one."""
+        if self.opens is None:
+            return ""
+        return (self.marking_pages or MarkingPages())(self.opens.pk)
+
+    @cached_property
     def mark(self) -> int | None:
         return None if self.anonymous else super().mark
 
-    @property
+    @cached_property
     def level(self) -> int | None:
         return self.opens.level if self.opens else None
 
-    @property
+    @cached_property
     def late(self) -> bool:
         opens = self.opens
         return opens is not None and is_late(opens.submitted_at, self.work.due_at)
 
-    @property
+    @cached_property
+    def work_status(self) -> Status:
+        return self.work.status
+
+    @cached_property
+    def late_flag(self) -> bool:
+        """Handed in late, and the status does not already say so."""
+        return self.late and self.work_status != Status.LATE
+
+    @cached_property
     def overdue(self) -> bool:
         return self.work.overdue(timezone.now())
 
-    @property
+    @cached_property
     def state(self) -> str:
         """Where the work stands, for the page's styles: "handed in" for anonymous work."""
-        return ANONYMOUS_HANDED_IN if self.anonymous else str(self.work.status)
+        return ANONYMOUS_HANDED_IN if self.anonymous else str(self.work_status)
 
-    @property
+    @cached_property
+    def html(self) -> SafeString:
+        """The cell as the markbook's table shows it: the mark (and level) or, until there is
+        one, where the work stands, linked to the marking page when a teacher may open it from
+        here; flagged late or overdue. Written here, every value escaped, rather than by the
+        template's tags and filters, which took most of the page's time over a class's 600
+        cells."""
+        if self.opens is None:
+            shown = escape(self.status)
+        else:
+            if self.mark is None:
+                text = escape(self.work_status)
+            elif self.level:
+                text = f'{escape(self.mark)} <span class="quiet">(L{escape(self.level)})</span>'
+            else:
+                text = escape(self.mark)
+            shown = f'<a href="{escape(self.opens_url)}">{text}</a>'
+        if self.late_flag:
+            shown += ' <span class="flag-late">late</span>'
+        elif self.overdue:
+            shown += ' <span class="flag-late">overdue</span>'
+        return SafeString(f'<td class="markbook-cell {state_class(self.state)}">{shown}</td>')
+
+    @cached_property
     def status(self) -> str:
         """ "returned", "submitted", "late", "draft", "not started"; "(late)" after a late
         piece of work once it is returned; "handed in" for anonymous work."""
         if self.anonymous:
             return ANONYMOUS_HANDED_IN
-        status = str(self.work.status)
-        if self.work.status is Status.RETURNED and self.late:
+        status = str(self.work_status)
+        if self.work_status is Status.RETURNED and self.late:
             return f"{status} (late)"
         return status
 
@@ -356,6 +448,7 @@ def class_markbook(group: TeachingGroup) -> Markbook:
         for extension in Extension.objects.filter(assignment__group=group)
     }
     responses = responses_by_student(Response.objects.filter(assignment__group=group))
+    marking_pages = MarkingPages()
     rows = [
         MarkbookRow(
             enrolment=enrolment,
@@ -365,7 +458,8 @@ def class_markbook(group: TeachingGroup) -> Markbook:
                         assignment,
                         responses.get((assignment.pk, enrolment.student_id), []),
                         extensions.get((assignment.pk, enrolment.student_id)),
-                    )
+                    ),
+                    marking_pages,
                 )
                 for assignment in assignments
             ],

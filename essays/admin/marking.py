@@ -12,14 +12,17 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
+from essays.admin import pile_rows
 from essays.admin.annotations import annotation_urls
 from essays.admin.anonymous_marking import STUDENT_ORDER, AnonymousMarking
 from essays.admin.marking_form import MarkingForm
@@ -30,12 +33,52 @@ from essays.admin.pile_filters import (
     MarkedFilter,
     SetWorkFilter,
     StatusFilter,
+    SubjectFilter,
 )
 from essays.marking import anonymity, reports
 from essays.marking.annotations import count_bank_uses
 from essays.marking.export import export_csv
 from essays.marking.rules import return_response
 from essays.models import Essay, Response
+
+# The pile counts its scripts exactly up to this many; past it the list says "more than
+# 10,000" (the pages past the 200th are reached by filtering or searching, not by number).
+# Counting a whole school's 200,000 responses would cost more than the rest of the page.
+COUNT_LIMIT = 10_000
+
+
+class PilePaginator(Paginator):
+    """The pile's pages, read in two steps: first the ids of a page's scripts in the pile's
+    order (the database sorts narrow index entries, never whole responses: a teacher's
+    thousands of scripts, or a school's 200,000), then those fifty scripts. And a count that
+    stops past COUNT_LIMIT (`count_stopped`)."""
+
+    @cached_property
+    def count(self) -> int:
+        # Ids alone: neither the candidate numbers nor the joins the rows are read with.
+        return self.object_list.order_by().values_list("pk")[: COUNT_LIMIT + 1].count()
+
+    @property
+    def count_stopped(self) -> bool:
+        """Whether the pile holds more than COUNT_LIMIT scripts (and `count` says one more)."""
+        return self.count > COUNT_LIMIT
+
+    @property
+    def limit_label(self) -> str:
+        return f"{COUNT_LIMIT:,}"
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        found = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        rows = [found[pk] for pk in ids if pk in found]
+        # Anonymous work whose student has no number yet is numbered for the page in one go.
+        anonymity.fill_candidate_numbers(rows)
+        return self._get_page(rows, number, self)
 
 
 class ResponseChangeList(ChangeList):
@@ -44,10 +87,15 @@ class ResponseChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).without_texts()
 
+    def result_table(self) -> dict:
+        """The page's table, for the pile's change_list.html."""
+        return pile_rows.result_table(self)
+
 
 class PileOrder(ResponseChangeList):
-    """The pile as the list filters and orders it, for finding the next script: no page of
-    rows is read (nor counted)."""
+    """The pile as the list filters, searches and orders it, for finding the next script: no
+    page of rows is read (nor counted), and its filters offer no choices (`pile_only`), so
+    it costs no query of its own."""
 
     def get_results(self, request):
         self.result_list = []
@@ -74,11 +122,12 @@ class ResponseAdmin(AnonymousMarking, admin.ModelAdmin):
         MarkedFilter,
         ("assignment__group", ClassFilter),
         ("assignment", SetWorkFilter),
-        "essay__subject",
+        ("essay__subject", SubjectFilter),
         EssayFilter,
         "submitted_at",
     ]
     list_per_page = 50
+    paginator = PilePaginator
     # Counting every submitted response again for "(N total)" is a second full count.
     show_full_result_count = False
     list_select_related = ["student", "essay"]
@@ -196,14 +245,18 @@ class ResponseAdmin(AnonymousMarking, admin.ModelAdmin):
             kept = "" if obj.is_returned else " (not released)"
             self.message_user(request, f"Saved the mark for {label}{kept}.", messages.SUCCESS)
         if released or "_next_unmarked" in request.POST:
-            following = (
-                self.pile_came_from(request).filter(mark__isnull=True).exclude(pk=obj.pk).first()
-            )
+            following = self.next_unmarked(request, obj.pk)
             if following is None:
                 self.message_user(request, "Every response in this list is marked.", messages.INFO)
                 return self.back_to_pile(request)
-            return self.go_to(request, following.pk)
+            return self.go_to(request, following)
         return super().response_change(request, obj)
+
+    def next_unmarked(self, request, pk: int) -> int | None:
+        """The id of the first unmarked script after saving `pk`, in the pile the teacher came
+        from: one query, for ids alone, in the pile's order."""
+        pile = self.pile_came_from(request).filter(mark__isnull=True).exclude(pk=pk)
+        return pile.values_list("pk", flat=True).first()
 
     def back_to_pile(self, request) -> HttpResponseRedirect:
         """The list the teacher came from, as they filtered it."""

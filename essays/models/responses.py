@@ -219,6 +219,12 @@ class Response(models.Model):
             models.Index(fields=["student", "status"], name="response_student_status_idx"),
             # An assignment's board: its responses by student.
             models.Index(fields=["assignment", "student"], name="response_assignment_idx"),
+            # A teacher's marking pile: their students' handed-in work counted, ordered and
+            # filtered from the index alone (essays/migrations/0020_pile_indexes.py).
+            models.Index(
+                fields=["student", "status", "mark", "submitted_at", "assignment", "id"],
+                name="response_pile_student_idx",
+            ),
         ]
 
     def __str__(self) -> str:

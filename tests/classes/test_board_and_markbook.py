@@ -417,6 +417,21 @@ def test_the_markbook_shows_marks_late_work_and_averages(teacher_client, group, 
     assert "Maya Patel (mpatel)" in page
     assert "overdue" in page  # Tom's second piece
     assert page.count('class="flag-late">late<') == 1 + 1  # the key, and Tom's first piece
+    # Each cell: where the work stands (for its colour), the mark and level linked to the
+    # marking page, or where the work stands until there is a mark.
+    maya_first, maya_second = (cell.handed_in for cell in cells["mpatel"])
+    assert (
+        f'<td class="markbook-cell status-returned"><a href="{marking_url(maya_first)}">20 '
+        '<span class="quiet">(L4)</span></a></td>'
+    ) in page
+    assert (
+        f'<td class="markbook-cell status-submitted"><a href="{marking_url(maya_second)}">'
+        "submitted</a></td>"
+    ) in page
+    assert (
+        '<td class="markbook-cell status-not-started">not started '
+        '<span class="flag-late">overdue</span></td>'
+    ) in page
 
 
 def test_the_markbook_csv_is_safe_to_open_in_a_spreadsheet(teacher_client, group, markbook_class):

@@ -8,13 +8,16 @@ import io
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from essays.admin.pile_rows import rows as pile_rows
 from essays.models import Note, Response
 from tests.factories import (
+    AssignmentFactory,
     EnrolmentFactory,
     EssayFactory,
     NoteFactory,
@@ -128,6 +131,91 @@ def test_the_pile_takes_the_same_queries_for_more_rows(
         ResponseFactory(essay=essay, student=pupil(), status="submitted")
     with django_assert_max_num_queries(len(few.captured_queries)):
         teacher_client.get(CHANGELIST)
+
+
+def hand_in(essay, pupil, count, **fields):
+    return [
+        ResponseFactory(essay=essay, student=pupil(), status="submitted", **fields)
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("pile_size", [60, 130])
+def test_a_pile_of_several_pages_takes_the_same_queries_however_big(
+    teacher_client, essay, pupil, pile_size, django_assert_num_queries
+):
+    hand_in(essay, pupil, pile_size - 1)
+    hand_in(essay, pupil, 1, mark=12, level=3)
+    teacher_client.get(CHANGELIST)  # once, for the essays-awaiting-marking report's cache
+    # Session, user, permissions (2), classes, the filters' classes and set work, subjects;
+    # the count, the page's ids in the pile's order, then those fifty scripts.
+    with django_assert_num_queries(11):
+        response = teacher_client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 50
+    assert f"{pile_size} responses" in response.content.decode()
+
+
+def test_every_page_of_the_pile_lists_its_own_scripts_in_the_pile_s_order(
+    teacher_client, essay, freezer, pupil
+):
+    scripts = []
+    for _ in range(120):
+        freezer.tick(60)
+        scripts += hand_in(essay, pupil, 1)
+    marked = hand_in(essay, pupil, 1, mark=12, level=3)
+    expected = [*reversed(scripts), *marked]  # unmarked newest first, then the marked
+    shown = []
+    for page in (1, 2, 3):
+        shown += teacher_client.get(CHANGELIST, {"p": page}).context["cl"].result_list
+    assert shown == expected
+    oldest_first = teacher_client.get(CHANGELIST, {"o": "6", "marked": "no"})  # submitted_at
+    assert list(oldest_first.context["cl"].result_list) == scripts[:50]
+
+
+def test_the_pile_s_rows_are_what_django_s_own_list_would_write(
+    teacher_client, teacher, essay, pupil
+):
+    """The pile writes its rows itself (essays/admin/pile_rows.py), for speed: cell for cell,
+    they are Django's, whatever the script and however the list is filtered and ordered."""
+    hand_in(essay, pupil, 55, similarity=0.4)
+    hand_in(essay, pupil, 1, mark=12, level=3, word_count=0)
+    returned = ResponseFactory(
+        essay=essay, student=pupil(first_name="Zoë", last_name="O'Neil <b>"), status="submitted"
+    )
+    Response.objects.filter(pk=returned.pk).update(
+        status="returned", level=2, mark=7, returned_at=timezone.now()
+    )
+    anonymous_work = AssignmentFactory(essay=essay, anonymous_marking=True)
+    anonymous_work.group.teachers.add(teacher)
+    script = ResponseFactory(
+        essay=essay,
+        assignment=anonymous_work,
+        student=EnrolmentFactory(group=anonymous_work.group).student,
+        status="submitted",
+    )
+    written = []
+    for query in ({}, {"p": 2}, {"essay__id__exact": essay.pk, "q": "Stalin", "o": "-7.2"}):
+        cl = teacher_client.get(CHANGELIST, query).context["cl"]
+        page = [row[0] for row in pile_rows(cl)]
+        assert page == ["".join(items_for_result(cl, result, None)) for result in cl.result_list]
+        written += page
+    assert f"/change/?_changelist_filters=essay__id__exact%3D{essay.pk}" in written[-1]
+    assert any("Candidate " in row for row in written)
+    assert not any(script.student.username in row for row in written)
+    assert any("Zoë O&#x27;Neil &lt;b&gt;" in row for row in written)
+
+
+def test_a_pile_past_the_count_s_limit_says_more_than(teacher_client, essay, pupil, monkeypatch):
+    monkeypatch.setattr("essays.admin.marking.COUNT_LIMIT", 60)
+    hand_in(essay, pupil, 61)
+    page = teacher_client.get(CHANGELIST).content.decode()
+    assert "More than 60 responses" in page
+    assert "61 responses" not in page and "Select all 61" not in page
+    assert "Select all responses in this list (more than 60)" in page
+    searched = teacher_client.get(CHANGELIST, {"q": "Stalin"}).content.decode()
+    assert "More than 60 results" in searched
+    monkeypatch.setattr("essays.admin.marking.COUNT_LIMIT", 61)
+    assert "61 responses" in teacher_client.get(CHANGELIST).content.decode()
 
 
 def test_the_marking_page_shows_the_answer_scheme_and_key_points(teacher_client, submitted):

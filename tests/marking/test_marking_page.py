@@ -84,6 +84,17 @@ def test_the_panel_holds_the_mark_and_the_buttons_beside_the_answer(teacher_clie
     assert "View on site" not in page  # the student's own page is theirs alone
 
 
+def test_the_marking_page_loads_none_of_the_admin_s_own_scripts(teacher_client, submitted):
+    """Its modules (static/js/marking/) use none of them, and its form's widgets need none:
+    the admin's jQuery, actions.js and the rest would only be parsed and run before the answer
+    shows. (The admin's theme and sidebar scripts, on every admin page, stay.)"""
+    page = teacher_client.get(change_url(submitted)).content.decode()
+    for script in ("jquery", "core.js", "actions.js", "urlify.js", "prepopulate", "xregexp"):
+        assert script not in page.lower()
+    assert "jsi18n" not in page
+    assert 'src="/static/js/marking/main.js"' in page
+
+
 def test_a_released_response_offers_no_second_release(teacher_client, submitted):
     Response.objects.filter(pk=submitted.pk).update(
         status="returned", level=3, mark=12, returned_at=timezone.now()
@@ -162,6 +173,42 @@ def test_a_script_that_left_the_pile_goes_on_to_the_pile_s_first(teacher_client,
     filters = "?" + urlencode({"_changelist_filters": f"essay__id__exact={essay.pk}&marked=no"})
     url = reverse("admin:essays_response_next", args=[second.pk]) + filters
     assert teacher_client.get(url).url == change_url(first) + filters
+
+
+def test_release_moves_on_inside_the_set_work_and_class_the_teacher_came_from(
+    teacher_client, group, essay, pupil
+):
+    """From the board's "Mark them" (the pile of one piece of set work), and from the pile of
+    one class: the next unmarked script is the newest left of that work, never another's."""
+    now = timezone.now()
+    work, other_work = AssignmentFactory(group=group, essay=essay), AssignmentFactory(group=group)
+    first, second = (
+        ResponseFactory(
+            essay=essay,
+            assignment=work,
+            student=pupil(),
+            status="submitted",
+            submitted_at=now - timedelta(hours=hours),
+        )
+        for hours in (2, 3)
+    )
+    ResponseFactory(  # newer, and unmarked, but other work
+        essay=other_work.essay, assignment=other_work, student=pupil(), status="submitted"
+    )
+    for came_from in (
+        f"assignment__id__exact={work.pk}",
+        f"assignment__group__id__exact={group.pk}&essay__id__exact={essay.pk}",
+    ):
+        Response.objects.filter(pk__in=[first.pk, second.pk]).update(level=None, mark=None)
+        filters = "?" + urlencode({"_changelist_filters": came_from})
+        response = teacher_client.post(
+            change_url(first) + filters, {"level": 3, "mark": 12, "_next_unmarked": "1"}
+        )
+        assert response.url == change_url(second) + filters
+        response = teacher_client.post(
+            change_url(second) + filters, {"level": 3, "mark": 12, "_next_unmarked": "1"}
+        )
+        assert response.url == f"{CHANGELIST}?{came_from}"
 
 
 def test_next_is_refused_for_work_that_is_not_yours(client, pile):
@@ -401,3 +448,26 @@ def test_the_marking_page_takes_the_same_queries_however_big_the_pile(
     with django_assert_num_queries(10):
         response = teacher_client.get(change_url(scripts[0]) + filters)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("pile_size", [3, 40])
+def test_release_and_next_take_the_same_queries_however_big_the_pile(
+    teacher_client, essay, pupil, pile_size, django_assert_num_queries
+):
+    now = timezone.now()
+    scripts = [
+        ResponseFactory(
+            essay=essay, student=pupil(), status="submitted", submitted_at=now - timedelta(hours=h)
+        )
+        for h in range(pile_size)
+    ]
+    filters = "?" + urlencode({"_changelist_filters": "marked=no"})
+    data = {"level": 4, "mark": 17, "feedback": "", "_return": "1"}
+    teacher_client.post(change_url(scripts[-1]) + filters, data)  # the content types' cache
+    # Session, user, permissions (2); classes, the response with all it is read with; the
+    # scheme and its levels (3 times: the form, the mark's check, releasing); saving the mark,
+    # releasing it (and, as tests send it at once, the email: 3), the history; then classes
+    # again and the next unmarked script's id; and the transaction's 3 savepoints.
+    with django_assert_num_queries(24):
+        response = teacher_client.post(change_url(scripts[0]) + filters, data)
+    assert response.url == change_url(scripts[1]) + filters
