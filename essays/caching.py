@@ -211,6 +211,12 @@ def cache_key(kind: str, request: HttpRequest, params: Sequence[str]) -> str | N
     """What is kept for this page in this version of the library: keyed by its path and the
     query parameters it reads, so `/?x=<anything>` is one entry, not one per address. None when
     the cache cannot be reached."""
+    if request.user.is_authenticated:
+        # A signed-in page reads the student's versions too: the library's comes with them,
+        # in one round trip (essays/student_state.py).
+        from essays.student_state import current_versions
+
+        current_versions(request.user)
     version = library_version()
     if version is None:
         return None
