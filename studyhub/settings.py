@@ -81,7 +81,7 @@ def cache_from_url(url: str) -> dict:
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "studyhub.cache.RedisCache",
             "LOCATION": url,
             # Pages are built without the cache when Redis does not answer (essays/caching.py):
             # waiting for it must cost a request a fraction of a second, not the OS's minutes.

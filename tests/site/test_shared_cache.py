@@ -71,3 +71,15 @@ def test_another_servers_change_to_a_students_work_shows_at_once(
     assert "Continue attempt 1" in student_client.get(essay.get_absolute_url()).content.decode()
     caches["default"].set(CLASSES_KEY, "moved-on-too", None)
     assert student_client.get("/classes/").status_code == 200
+
+
+def test_the_redis_cache_reuses_one_client_and_works_as_djangos(shared_cache):
+    cache = caches["default"]
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.set("a", {"b": 1}, 60)
+    assert cache.get("a") == {"b": 1} and cache.get_many(["a", "c"]) == {"a": {"b": 1}}
+    assert cache.add("a", 2, 60) is False
+    assert cache.add("n", 1, 60) is True
+    assert cache.incr("n") == 2
+    cache.delete("a")
+    assert cache.get("a") is None
