@@ -75,9 +75,7 @@ def test_my_work_is_paged_ten_essays_at_a_time_newest_first(student_client, stud
     assert headlines(student_client.get(MY_WORK, {"page": "abc"})) == headlines(first)
     # Working on an old essay brings it to the top.
     freezer.tick(60)
-    Response.objects.filter(essay__headline="Essay 01", attempt=2).update(
-        updated_at=timezone.now()
-    )
+    Response.objects.filter(essay__headline="Essay 01", attempt=2).update(updated_at=timezone.now())
     assert headlines(student_client.get(MY_WORK))[0] == "Essay 01"
 
 
