@@ -1,7 +1,7 @@
 """What StudyHub keeps in the cache about one signed-in student between their pages: the nav's
 two numbers (returned work not yet opened, set work and redrafts due this week), whether an
-essay's model answer is hidden from them, and the lists of their classes page and progress
-page.
+essay's model answer is hidden from them, the lists of their classes page, and their whole
+catalogue, essay, My work and progress pages (`kept_whole_for_students`).
 
 Each takes one or a few elaborate queries and rendering that cost more than the rest of a page
 like the catalogue. So each is kept (`remembered`) under three versions, and built afresh when
@@ -25,18 +25,19 @@ before the change. When the cache cannot be reached, everything is read afresh o
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from essays import caching
-from essays.caching import VERSION_KEY, library_version, resilient_cache
+from essays.caching import VERSION_KEY, canonical_query, library_version, resilient_cache
 
 CLASSES_KEY = "studyhub:classes-version"
 # Moves on with every change this process makes, so a request that changes something and then
@@ -70,7 +71,8 @@ def remembered(
         if expires is None or timezone.now() < expires:
             return value
     value = build()
-    resilient_cache.set_versioned(key, (until(value) if until else None, value), timeout())
+    if value is not None:  # None: not to be kept
+        resilient_cache.set_versioned(key, (until(value) if until else None, value), timeout())
     return value
 
 
@@ -80,12 +82,66 @@ def remembered_html(
     """A part of a signed-in student's page, kept as `remembered` keeps values. `build()`
     renders it and says until when it holds by the clock. Its forms carry this browser's CSRF
     token, so it is kept per browser (by its CSRF cookie), and only once the browser has one."""
-    browser = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    if not browser:
+    browser = browser_key(request)
+    if browser is None:
         return mark_safe(build()[0])
-    browser_key = hashlib.sha256(browser.encode()).hexdigest()[:16]
-    html, _ = remembered(request.user, f"{name}:{browser_key}", build, until=lambda kept: kept[1])
+    html, _ = remembered(request.user, f"{name}:{browser}", build, until=lambda kept: kept[1])
     return mark_safe(html)
+
+
+def browser_key(request: HttpRequest) -> str | None:
+    browser = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    return hashlib.sha256(browser.encode()).hexdigest()[:16] if browser else None
+
+
+def kept_whole_for_students(*, params: Sequence[str] = ()):
+    """Keep a signed-in student's whole page, as `remembered_html` keeps parts of pages: until
+    their work, their classes' set work or the library changes. For pages that do not change
+    with the clock. `params` are the query parameters the page reads (the address is part of
+    the key, as for visitors' pages: essays/caching.py). A page is built afresh, and not kept,
+    when it has a message to show, when it is not a plain 200, and in a browser without its
+    CSRF cookie yet."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            browser = browser_key(request)
+            if (
+                request.method not in ("GET", "HEAD")
+                or not request.user.is_authenticated
+                or browser is None
+                or has_messages(request)
+            ):
+                return view(request, *args, **kwargs)
+            built = []
+
+            def build():
+                response = view(request, *args, **kwargs)
+                built.append(response)
+                if response.status_code != 200 or response.streaming or has_messages(request):
+                    return None
+                return response.content, response["Content-Type"]
+
+            address = f"{request.path}?{canonical_query(request, params)}"
+            name = f"page:{browser}:{hashlib.sha256(address.encode()).hexdigest()[:24]}"
+            kept = remembered(request.user, name, build)
+            if built:
+                return built[0]
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+
+        return wrapper
+
+    return decorator
+
+
+def has_messages(request: HttpRequest) -> bool:
+    """A message waits to be shown, or was just added (Django's messages framework: kept in a
+    cookie, or in the session when too long for one)."""
+    storage = getattr(request, "_messages", None)
+    if storage is not None and len(storage):
+        return True
+    return "messages" in request.COOKIES or "_messages" in request.session
 
 
 def current_versions(user) -> str | None:

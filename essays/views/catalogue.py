@@ -21,6 +21,7 @@ from essays.caching import (
     resilient_cache,
 )
 from essays.models import Essay, Level, Subject, Tag
+from essays.student_state import kept_whole_for_students
 
 ESSAYS_PER_PAGE = 20
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -142,6 +143,7 @@ def about(count: int) -> int:
 
 @require_safe
 @cache_for_visitors(params=CATALOGUE_PARAMS)
+@kept_whole_for_students(params=CATALOGUE_PARAMS)
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The library, filtered and searched. Its listing is the same for everyone, so it is kept
     as a fragment (until the library changes): signed-in students pay only for their own nav."""

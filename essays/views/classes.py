@@ -27,7 +27,7 @@ from essays.classes import (
 from essays.forms import JoinClassForm
 from essays.models import Assignment, Enrolment, Response, TeachingGroup, normalise_join_code
 from essays.redrafts import Redraft, RedraftStatus, redrafts_for_student
-from essays.student_state import remembered_html
+from essays.student_state import kept_whole_for_students, remembered_html
 
 
 @login_required
@@ -314,6 +314,7 @@ def class_progress(enrolment: Enrolment, marks: list[Response]) -> ClassProgress
 
 @login_required
 @require_safe
+@kept_whole_for_students()
 def progress(request: HttpRequest) -> HttpResponse:
     """For each class the student is in, their marks on its returned set work over time, against
     their target: a chart, and the same marks in a table. Kept between visits until the

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from essays import writing
 from essays.caching import cache_for_visitors, kept_with_library
 from essays.models import Essay, Response
-from essays.student_state import remembered_html
+from essays.student_state import kept_whole_for_students, remembered_html
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ def essay_parts(request: HttpRequest, slug: str) -> EssayParts:
 
 @require_safe
 @cache_for_visitors(params=())
+@kept_whole_for_students()
 def essay_detail(request: HttpRequest, slug: str) -> HttpResponse:
     parts = essay_parts(request, slug)
     if request.user.is_authenticated:

@@ -18,7 +18,7 @@ from essays import redrafts, writing
 from essays.marking import annotated_text
 from essays.marking.rules import mark_feedback_seen
 from essays.models import Annotation, CommentKind, Response, TargetReply
-from essays.student_state import remembered_html
+from essays.student_state import kept_whole_for_students, remembered_html
 from essays.text import text_changes
 
 # Essays a page of My work lists, with every attempt at each.
@@ -27,6 +27,7 @@ ESSAYS_PER_PAGE = 10
 
 @login_required
 @require_safe
+@kept_whole_for_students(params=("page",))
 def response_list(request: HttpRequest) -> HttpResponse:
     """The student's responses, attempts at the same essay together, the essay worked on most
     recently first, ten essays a page: however much a student has written, a page reads the
