@@ -76,6 +76,10 @@ def test_the_menu_works_on_a_phone_with_the_keyboard(page, site):
     log_in_link = page.get_by_role("link", name="Log in")
     log_in_link.wait_for(state="visible")
     assert log_in_link.is_visible()
+    assert menu.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Enter")
+    log_in_link.wait_for(state="hidden")
+    assert menu.get_attribute("aria-expanded") == "false"
 
 
 @pytest.mark.parametrize("width", [360, 1280])
