@@ -1,7 +1,7 @@
 """What StudyHub keeps in the cache about one signed-in student between their pages: the nav's
 two numbers (returned work not yet opened, set work and redrafts due this week), whether an
-essay's model answer is hidden from them, the lists of their classes page, and their whole
-catalogue, essay, My work and progress pages (`kept_whole_for_students`).
+essay's model answer is hidden from them, and their whole catalogue, essay, My work, classes
+and progress pages (`kept_whole_for_students`).
 
 Each takes one or a few elaborate queries and rendering that cost more than the rest of a page
 like the catalogue. So each is kept (`remembered`) under three versions, and built afresh when
@@ -96,11 +96,11 @@ def browser_key(request: HttpRequest) -> str | None:
 
 def kept_whole_for_students(*, params: Sequence[str] = ()):
     """Keep a signed-in student's whole page, as `remembered_html` keeps parts of pages: until
-    their work, their classes' set work or the library changes. For pages that do not change
-    with the clock. `params` are the query parameters the page reads (the address is part of
-    the key, as for visitors' pages: essays/caching.py). A page is built afresh, and not kept,
-    when it has a message to show, when it is not a plain 200, and in a browser without its
-    CSRF cookie yet."""
+    their work, their classes' set work or the library changes, or the clock reaches the
+    moment the view sets as the response's `kept_until` (the next deadline, say). `params` are
+    the query parameters the page reads (the address is part of the key, as for visitors'
+    pages: essays/caching.py). A page is built afresh, and not kept, when it has a message to
+    show, when it is not a plain 200, and in a browser without its CSRF cookie yet."""
 
     def decorator(view):
         @wraps(view)
@@ -120,14 +120,15 @@ def kept_whole_for_students(*, params: Sequence[str] = ()):
                 built.append(response)
                 if response.status_code != 200 or response.streaming or has_messages(request):
                     return None
-                return response.content, response["Content-Type"]
+                until = getattr(response, "kept_until", None)
+                return response.content, response["Content-Type"], until
 
             address = f"{request.path}?{canonical_query(request, params)}"
             name = f"page:{browser}:{hashlib.sha256(address.encode()).hexdigest()[:24]}"
-            kept = remembered(request.user, name, build)
+            kept = remembered(request.user, name, build, until=lambda kept: kept[2])
             if built:
                 return built[0]
-            content, content_type = kept
+            content, content_type, _ = kept
             return HttpResponse(content, content_type=content_type)
 
         return wrapper

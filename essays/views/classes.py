@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from essays.classes import (
@@ -136,13 +137,16 @@ def redraft_row(redraft: Redraft, now: datetime) -> RedraftRow:
 
 @login_required
 @require_safe
+@kept_whole_for_students()
 def class_list(request: HttpRequest) -> HttpResponse:
     """The student's classes and their set work: overdue first, then the soonest due, then
     what is handed in (essays.classes.work_for_student); and the redrafts asked of them, in the
-    same order. The lists are kept between visits until the student's work, their classes'
-    set work or the day changes, or a deadline passes (essays/student_state.py)."""
-    lists = remembered_html(request, "classes-page", lambda: class_lists(request))
-    return render(request, "essays/classes.html", {"lists": lists})
+    same order. The page is kept between visits until the student's work, their classes' set
+    work or the day changes, or a deadline passes (essays/student_state.py)."""
+    lists, until = class_lists(request)
+    response = render(request, "essays/classes.html", {"lists": mark_safe(lists)})
+    response.kept_until = until
+    return response
 
 
 def class_lists(request: HttpRequest) -> tuple[str, datetime]:
