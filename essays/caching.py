@@ -268,21 +268,23 @@ def cached_fragment(
     """A piece of a page that is the same for everyone at this address, kept until the library
     changes. `build()` returns (html, context); on a hit the context is empty. `params` are the
     query parameters it reads, as for cache_for_visitors."""
-    key = cache_key(f"fragment:{name}", request, params)
-    html = resilient_cache.get_versioned(key) if key else None
-    if html is not None:
-        return mark_safe(html), {}
-    html, context = build()
-    if key:
-        resilient_cache.set_versioned(key, str(html), page_timeout())
-    return mark_safe(html), context
+    context: dict = {}
+
+    def render() -> str:
+        html, built = build()
+        context.update(built)
+        return str(html)
+
+    return mark_safe(kept_with_library(request, f"fragment:{name}", render, params=params)), context
 
 
-def kept_with_library(request: HttpRequest, name: str, build: Callable[[], Any]) -> Any:
+def kept_with_library(
+    request: HttpRequest, name: str, build: Callable[[], Any], *, params: Sequence[str] = ()
+) -> Any:
     """What `build()` makes from the library for this address (never None; anything the cache
     can pickle), kept until the library changes: the parts of a page that are the same for
-    everyone, signed in or not."""
-    key = cache_key(f"value:{name}", request, ())
+    everyone, signed in or not. `params` are the query parameters it reads."""
+    key = cache_key(name, request, params)
     kept = resilient_cache.get_versioned(key) if key else None
     if kept is not None:
         return kept

@@ -34,7 +34,6 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from essays import caching
 from essays.caching import VERSION_KEY, canonical_query, library_version, resilient_cache
@@ -76,28 +75,16 @@ def remembered(
     return value
 
 
-def remembered_html(
-    request: HttpRequest, name: str, build: Callable[[], tuple[str, datetime | None]]
-) -> SafeString:
-    """A part of a signed-in student's page, kept as `remembered` keeps values. `build()`
-    renders it and says until when it holds by the clock. Its forms carry this browser's CSRF
-    token, so it is kept per browser (by its CSRF cookie), and only once the browser has one."""
-    browser = browser_key(request)
-    if browser is None:
-        return mark_safe(build()[0])
-    html, _ = remembered(request.user, f"{name}:{browser}", build, until=lambda kept: kept[1])
-    return mark_safe(html)
-
-
 def browser_key(request: HttpRequest) -> str | None:
     browser = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     return hashlib.sha256(browser.encode()).hexdigest()[:16] if browser else None
 
 
 def kept_whole_for_students(*, params: Sequence[str] = ()):
-    """Keep a signed-in student's whole page, as `remembered_html` keeps parts of pages: until
-    their work, their classes' set work or the library changes, or the clock reaches the
-    moment the view sets as the response's `kept_until` (the next deadline, say). `params` are
+    """Keep a signed-in student's whole page, per browser (its forms carry the browser's CSRF
+    token), as `remembered` keeps values: until their work, their classes' set work or the
+    library changes, or the clock reaches the moment the view sets as the response's
+    `kept_until` (the next deadline, say). `params` are
     the query parameters the page reads (the address is part of the key, as for visitors'
     pages: essays/caching.py). A page is built afresh, and not kept, when it has a message to
     show, when it is not a plain 200, and in a browser without its CSRF cookie yet."""

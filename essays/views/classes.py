@@ -28,7 +28,7 @@ from essays.classes import (
 from essays.forms import JoinClassForm
 from essays.models import Assignment, Enrolment, Response, TeachingGroup, normalise_join_code
 from essays.redrafts import Redraft, RedraftStatus, redrafts_for_student
-from essays.student_state import kept_whole_for_students, remembered_html
+from essays.student_state import kept_whole_for_students
 
 
 @login_required
@@ -323,12 +323,6 @@ def progress(request: HttpRequest) -> HttpResponse:
     """For each class the student is in, their marks on its returned set work over time, against
     their target: a chart, and the same marks in a table. Kept between visits until the
     student's work or classes change (essays/student_state.py)."""
-    progress_list = remembered_html(request, "progress-page", lambda: progress_lists(request))
-    return render(request, "essays/progress.html", {"progress_list": progress_list})
-
-
-def progress_lists(request: HttpRequest) -> tuple[str, None]:
-    """The progress page's classes with their charts and tables; the clock changes nothing."""
     enrolments = list(
         Enrolment.objects.current()
         .filter(student=request.user)
@@ -346,7 +340,4 @@ def progress_lists(request: HttpRequest) -> tuple[str, None]:
     for student_response in returned:
         marks[student_response.assignment.group_id].append(student_response)
     classes = [class_progress(enrolment, marks[enrolment.group_id]) for enrolment in enrolments]
-    html = render_to_string(
-        "essays/classes/progress_list.html", {"classes": classes}, request=request
-    )
-    return html, None
+    return render(request, "essays/progress.html", {"classes": classes})

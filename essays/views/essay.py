@@ -3,8 +3,8 @@
 What every reader sees of a published essay (its question, subject, level, tags, the model
 essay and its notes) is rendered once per version of the library and kept in the cache
 (`essay_parts`); a signed-in student's page adds their attempts and whether the model essay is
-hidden from them; that part is kept for each student until their work or the library
-changes (essays/student_state.py)."""
+hidden from them; a student's whole page is kept until their work or the library changes
+(essays/student_state.py)."""
 
 from dataclasses import dataclass
 
@@ -13,13 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from essays import writing
 from essays.caching import cache_for_visitors, kept_with_library
 from essays.models import Essay, Response
-from essays.student_state import kept_whole_for_students, remembered_html
+from essays.student_state import kept_whole_for_students
 
 
 @dataclass(frozen=True)
@@ -65,44 +64,23 @@ def essay_parts(request: HttpRequest, slug: str) -> EssayParts:
 @kept_whole_for_students()
 def essay_detail(request: HttpRequest, slug: str) -> HttpResponse:
     parts = essay_parts(request, slug)
-    if request.user.is_authenticated:
-        # The student's article (their attempts, the model essay or why it is hidden) is kept
-        # until their work or the library changes (essays/student_state.py).
-        article = remembered_html(
-            request, f"essay:{parts.pk}", lambda: (student_article(request, parts), None)
-        )
-    else:
-        article = render_to_string(
-            "essays/essay/article.html", {"essay": parts.essay(), "parts": parts}, request=request
-        )
-    return render(
-        request,
-        "essays/essay_detail.html",
-        {"essay": parts.essay(), "parts": parts, "article": mark_safe(article)},
-    )
-
-
-def student_article(request: HttpRequest, parts: EssayParts) -> str:
     essay = parts.essay()
-    attempts = list(
-        Response.objects.attempts(student=request.user, essay=essay)
-        .order_by("attempt")
-        .only("pk", "essay_id", "attempt", "status", "word_count", "mark", "returned_at")
-    )
-    for attempt in attempts:
-        attempt.essay = essay
-    return render_to_string(
-        "essays/essay/article.html",
-        {
-            "essay": essay,
-            "parts": parts,
+    context = {"essay": essay, "parts": parts}
+    if request.user.is_authenticated:
+        attempts = list(
+            Response.objects.attempts(student=request.user, essay=essay)
+            .order_by("attempt")
+            .only("pk", "essay_id", "attempt", "status", "word_count", "mark", "returned_at")
+        )
+        for attempt in attempts:
+            attempt.essay = essay
+        context |= {
             "attempts": attempts,
             "model_hidden": writing.model_essay_hidden(student=request.user, essay=essay),
             "has_submitted": any(not a.is_draft for a in attempts),
             "draft": next((a for a in attempts if a.is_draft), None),
-        },
-        request=request,
-    )
+        }
+    return render(request, "essays/essay_detail.html", context)
 
 
 @login_required

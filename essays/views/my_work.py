@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
@@ -18,7 +17,7 @@ from essays import redrafts, writing
 from essays.marking import annotated_text
 from essays.marking.rules import mark_feedback_seen
 from essays.models import Annotation, CommentKind, Response, TargetReply
-from essays.student_state import kept_whole_for_students, remembered_html
+from essays.student_state import kept_whole_for_students
 from essays.text import text_changes
 
 # Essays a page of My work lists, with every attempt at each.
@@ -33,13 +32,6 @@ def response_list(request: HttpRequest) -> HttpResponse:
     recently first, ten essays a page: however much a student has written, a page reads the
     same few rows (the essays are paged by the index of a student's responses). Each page is
     kept until the student's work changes, a save included (essays/student_state.py)."""
-    number = request.GET.get("page", "1")
-    number = number if number.isdigit() and len(number) < 7 else "1"
-    listing = remembered_html(request, f"my-work:{number}", lambda: my_work_page(request, number))
-    return render(request, "essays/response_list.html", {"listing": listing})
-
-
-def my_work_page(request: HttpRequest, number: str) -> tuple[str, None]:
     mine = Response.objects.for_student(request.user)
     by_essay = (
         mine.order_by()
@@ -48,7 +40,7 @@ def my_work_page(request: HttpRequest, number: str) -> tuple[str, None]:
         .order_by("-last", "-essay")
         .values_list("essay", flat=True)
     )
-    page = Paginator(by_essay, ESSAYS_PER_PAGE).get_page(number)
+    page = Paginator(by_essay, ESSAYS_PER_PAGE).get_page(request.GET.get("page"))
     essay_ids = list(page.object_list)
     responses = mine.filter(essay__in=essay_ids).without_texts()
     groups: dict[int, list[Response]] = {essay_id: [] for essay_id in essay_ids}
@@ -59,10 +51,7 @@ def my_work_page(request: HttpRequest, number: str) -> tuple[str, None]:
         for attempts in groups.values()
         if attempts
     ]
-    html = render_to_string(
-        "essays/my_work/listing.html", {"essays": essays, "page": page}, request=request
-    )
-    return html, None
+    return render(request, "essays/response_list.html", {"essays": essays, "page": page})
 
 
 @dataclass(frozen=True)
