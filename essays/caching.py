@@ -87,6 +87,10 @@ class ResilientCache:
         if local is not None:
             local.set(key, value, timeout)
 
+    def set_many(self, values: dict[str, Any], timeout: int | None) -> None:
+        if values:
+            self._attempt(None, cache.set_many, values, timeout)
+
     def delete(self, key: str) -> None:
         self._attempt(None, cache.delete, key)
 

@@ -119,8 +119,9 @@ def essay_cards(essays: list[Essay]) -> list[SafeString]:
             cards[essay.pk] = template.render(
                 {"essay": essay, "excerpt_marker": mark_safe(EXCERPT_MARKER)}
             )
-            if essay.pk in keys:
-                resilient_cache.set(keys[essay.pk], cards[essay.pk], page_timeout())
+        # One round trip for all the new cards, not one each.
+        new = {keys[essay.pk]: cards[essay.pk] for essay in missing if essay.pk in keys}
+        resilient_cache.set_many(new, page_timeout())
     return [with_excerpt(cards[essay.pk], getattr(essay, "excerpt", "")) for essay in essays]
 
 
